@@ -1,0 +1,2 @@
+// ringcached entry point: flags -> Config -> Server::Run.
+int main() { return 0; }
