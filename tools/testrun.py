@@ -186,7 +186,7 @@ def suite_compat(tally, args):
 
 def suite_fuzz(tally, args):
     build = os.path.join(ROOT, args.build_dir)
-    targets = sorted(glob.glob(os.path.join(build, "tests", "fuzz", "fuzz_*")))
+    targets = sorted(glob.glob(os.path.join(build, "tests", "fuzz", "**", "fuzz_*"), recursive=True))
     targets = [t for t in targets if os.access(t, os.X_OK) and not t.endswith(".p")]
     if not targets:
         tally.add("fuzz", "targets", False, "no fuzz targets built")

@@ -1,8 +1,8 @@
 #include "ringcache/base/hash.h"
 
-#include <sys/random.h>
-
 #include <cstdlib>
+
+#include <sys/random.h>
 
 namespace ringcache::base {
 namespace {

@@ -1,10 +1,10 @@
 #include "ringcache/base/out_buffer.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+
+#include <sys/mman.h>
 
 namespace ringcache::base {
 

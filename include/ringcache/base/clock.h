@@ -37,9 +37,7 @@ class ProcessClock {
   // Current RelTime from the wall clock (CLOCK_REALTIME_COARSE).
   RelTime Now() const;
 
-  RelTime FromUnix(time_t t) const {
-    return t <= epoch_ ? 1 : static_cast<RelTime>(t - epoch_);
-  }
+  RelTime FromUnix(time_t t) const { return t <= epoch_ ? 1 : static_cast<RelTime>(t - epoch_); }
   time_t ToUnix(RelTime t) const { return epoch_ + t; }
 
   // memcached's realtime(): a client exptime to a RelTime deadline, 0 = never.

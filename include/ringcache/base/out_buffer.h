@@ -18,13 +18,13 @@
 // worker thread.
 #pragma once
 
-#include <sys/uio.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 #include <vector>
+
+#include <sys/uio.h>
 
 #include "ringcache/base/compiler.h"
 

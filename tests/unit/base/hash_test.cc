@@ -17,7 +17,8 @@ TEST(KeyedHashTest, DeterministicForOneSeed) {
 TEST(KeyedHashTest, SeedChangesEveryHash) {
   KeyedHash a(1, 2);
   KeyedHash b(1, 3);
-  for (const char* k : {"", "a", "abcd", "abcdefgh", "0123456789abcdef", "a longer key of 40 bytes......!"}) {
+  for (const char* k :
+       {"", "a", "abcd", "abcdefgh", "0123456789abcdef", "a longer key of 40 bytes......!"}) {
     EXPECT_NE(a(k), b(k)) << k;
   }
 }

@@ -23,7 +23,8 @@ TEST(ParseU64Test, AcceptsWhatSafeStrtoullAccepts) {
 
 TEST(ParseU64Test, RefusesWhatSafeStrtoullRefuses) {
   uint64_t v = 99;
-  for (const char* bad : {"", "-", "+", "-1", "18446744073709551616", "1a", "a1", " 1", "1 ", "0x10"}) {
+  for (const char* bad :
+       {"", "-", "+", "-1", "18446744073709551616", "1a", "a1", " 1", "1 ", "0x10"}) {
     EXPECT_FALSE(ParseU64(bad, &v)) << bad;
     EXPECT_EQ(v, 0u) << "output is zeroed like memcached's";
   }
