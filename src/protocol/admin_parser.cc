@@ -45,7 +45,10 @@ bool ParseCrawlerClasses(std::string_view spec, CrawlerClasses* out) {
     const std::string_view piece = spec.substr(start, comma - start);
     if (!piece.empty()) {
       uint32_t id;
-      if (!TokenToU32(piece, &id) || id < 1 || id >= kMaxSlabClasses) return false;
+      if (!TokenToU32(piece, &id) || id < 1 || id >= kMaxSlabClasses) {
+        *out = CrawlerClasses{};
+        return false;
+      }
       out->ids |= uint64_t{1} << id;
     }
     start = comma + 1;
