@@ -1,15 +1,20 @@
 // The io engine: N workers, each pinned to a core and owning one io_uring (or,
 // as a fallback, one epoll instance), its own SO_REUSEPORT listening sockets,
 // its connections and everything they buffer. Nothing on the I/O path is
-// shared between workers.
+// shared between workers; the only shared writes are the process-wide
+// connection count (on accept and close, for -c) and the control flags.
 //
 // Lifecycle: Engine::Create binds every listening socket (so privileges can be
-// dropped afterwards and bind errors are reported before anything runs), Run
-// starts the workers and blocks until Stop or Drain completes. Stop and Drain
-// may be called from any thread, including a signal-watching thread.
+// dropped afterwards and bind errors are reported before anything runs) and
+// picks the engine kind: io_uring when the kernel offers what the worker
+// needs (probed once with a real ring), epoll otherwise, logged once. Run
+// starts the workers (each sets up its ring on its own thread, as
+// SINGLE_ISSUER requires) and blocks until Stop or Drain completes; a worker
+// that cannot start makes Run return its error. Stop and Drain may be called
+// from any thread, including a signal-watching thread, before or during Run.
 //
-// Threading: Create/Run on the main thread; Post, Stop, Drain, stats() from
-// any thread.
+// Threading: Create/Run on the main thread; Post, Stop, Drain, SetAccepting
+// and stats() from any thread.
 #pragma once
 
 #include <atomic>
@@ -31,6 +36,9 @@ namespace ringcache::io {
 
 enum class EngineKind : uint8_t { kAuto, kUring, kEpoll };
 
+// "uring", "epoll" or "auto" (memcached-style -o io_engine=...).
+const char* EngineKindName(EngineKind kind);
+
 struct ListenAddress {
   std::string host;  // empty: any address (IPv4 and IPv6)
   int port = 0;      // 0: pick a free port (see Engine::bound())
@@ -40,14 +48,18 @@ struct EngineOptions {
   EngineKind kind = EngineKind::kAuto;
   int workers = 1;
   // CPUs to pin workers to, in order (worker i -> cpus[i % size]). Empty: no
-  // pinning.
+  // pinning. AllowedCpus() (io/cpus.h) gives the CPUs the process may use.
   std::vector<int> cpus;
   std::vector<ListenAddress> tcp;
   std::vector<ListenAddress> udp;
   std::string unix_path;  // empty: no unix socket
-  int unix_mask = 0700;
+  int unix_mask = 0700;   // permission bits of the socket file (memcached -a)
   int backlog = 1024;
-  int max_connections = 1024;    // -c; accepted connections beyond it are refused
+  // -c: once this many stream connections are open (all workers together),
+  // a newly accepted one gets `reject_message` (if any) and is closed, and
+  // counts as rejected_connections.
+  int max_connections = 1024;
+  std::string reject_message;
   int idle_timeout_seconds = 0;  // 0: never
   // Output buffered for one connection above which it is no longer read.
   size_t max_output_bytes = 4 << 20;
@@ -55,22 +67,39 @@ struct EngineOptions {
   // beyond it the connection is closed.
   size_t max_input_bytes = 2 << 20;
   bool tcp_nodelay = true;
+  // Receive buffers: io_uring's provided-buffer ring (per worker) holds
+  // recv_buffers buffers of recv_buffer_size bytes; epoll reads into one
+  // buffer of recv_buffer_size. recv_buffers must be a power of two.
+  size_t recv_buffer_size = 16 << 10;
+  int recv_buffers = 256;
+  // Adaptive batching (io_uring): under load the worker waits for several
+  // completions per kernel entry, but never longer than this before serving
+  // what it has. 0 disables batching (wait for one completion).
+  int batch_wait_us = 50;
+  // Drain(): connections that have not flushed after this long are closed.
+  int drain_timeout_ms = 5000;
 };
 
 // Per-worker counters, written by the worker with relaxed stores and read by
 // anyone with relaxed loads (summed for `stats`).
-struct WorkerStats {
+struct alignas(64) WorkerStats {
   std::atomic<uint64_t> curr_connections{0};
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> rejected_connections{0};
+  // Times accepting was switched off: SetAccepting(false) (counted on worker
+  // 0) or the process running out of file descriptors (on that worker).
   std::atomic<uint64_t> listen_disabled_num{0};
   std::atomic<uint64_t> conn_yields{0};
   std::atomic<uint64_t> idle_kicks{0};
   std::atomic<uint64_t> bytes_read{0};
   std::atomic<uint64_t> bytes_written{0};
-  std::atomic<uint64_t> kernel_entries{0};  // io_uring_enter / epoll_wait / syscalls made
-  std::atomic<uint64_t> recv_completions{0};
-  std::atomic<uint64_t> sends{0};
+  // Kernel entries: io_uring_enter calls (uring) or every syscall the loop
+  // makes (epoll), including sendto for UDP replies and accept-time calls.
+  std::atomic<uint64_t> kernel_entries{0};
+  std::atomic<uint64_t> recv_completions{0};  // receive completions / reads with data
+  std::atomic<uint64_t> sends{0};             // send operations issued
+  std::atomic<uint64_t> turns{0};             // event-loop turns
+  std::atomic<uint64_t> read_pauses{0};       // reads stopped for output backpressure
 };
 
 // A socket the engine bound, as reported for memcached's port file.
@@ -100,7 +129,8 @@ class Engine {
   virtual void Stop() = 0;
   // Stop accepting, send what is buffered, then stop (SIGUSR1, shutdown graceful).
   virtual void Drain() = 0;
-  // Runs `fn` on worker `worker` at its next turn.
+  // Runs `fn` on worker `worker` at its next turn (between OnTurnStart and
+  // OnTurnEnd). Tasks posted after the worker stopped are dropped.
   virtual void Post(int worker, std::function<void()> fn) = 0;
   virtual int workers() const = 0;
   virtual const WorkerStats& stats(int worker) const = 0;

@@ -1,0 +1,550 @@
+#include "uring_worker.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ringcache::io {
+namespace {
+
+constexpr unsigned kSqEntries = 2048;
+constexpr unsigned kCqEntries = 16384;
+constexpr int kMaxSendIov = 64;
+constexpr size_t kMaxSendBytes = 4 << 20;
+constexpr size_t kIovPool = 8192;
+constexpr size_t kMsgPool = 1024;
+constexpr size_t kUdpBuffer = 64 << 10;
+constexpr unsigned kMaxTarget = 64;
+constexpr unsigned kSendFlags = MSG_NOSIGNAL | MSG_WAITALL;
+
+// Sets up `ring` with the best flags the kernel takes (see the header).
+int InitRing(io_uring* ring, unsigned* flags_out) {
+  const unsigned base = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE;
+  const unsigned choices[] = {
+      base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,  // 6.1+
+      base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN,   // 6.0
+      base | IORING_SETUP_COOP_TASKRUN,                                // 5.19
+  };
+  int rc = -EINVAL;
+  for (unsigned flags : choices) {
+    io_uring_params p{};
+    p.flags = flags;
+    p.cq_entries = kCqEntries;
+    rc = io_uring_queue_init_params(kSqEntries, ring, &p);
+    if (rc == 0) {
+      *flags_out = flags;
+      return 0;
+    }
+    if (rc != -EINVAL) return rc;  // EPERM, ENOSYS, ENOMEM: no point trying less
+  }
+  return rc;
+}
+
+void* MapAnon(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+}  // namespace
+
+namespace {
+
+absl::Status ProbeOnThisThread() {
+  io_uring ring;
+  unsigned flags = 0;
+  int rc = InitRing(&ring, &flags);
+  if (rc < 0) return absl::ErrnoToStatus(-rc, "io_uring_queue_init");
+  absl::Status status;
+  const size_t ring_bytes = 8 * sizeof(io_uring_buf);
+  void* br_mem = MapAnon(ring_bytes);
+  static char buffers[8][64];
+  int sv[2] = {-1, -1};
+  if (br_mem == nullptr) {
+    status = absl::ResourceExhaustedError("mmap");
+  } else {
+    auto* br = static_cast<io_uring_buf_ring*>(br_mem);
+    io_uring_buf_ring_init(br);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<uint64_t>(br);
+    reg.ring_entries = 8;
+    reg.bgid = 0;
+    rc = io_uring_register_buf_ring(&ring, &reg, 0);
+    if (rc < 0) {
+      status = absl::ErrnoToStatus(-rc, "io_uring_register_buf_ring");
+    } else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      status = absl::ErrnoToStatus(errno, "socketpair");
+    } else {
+      for (int i = 0; i < 8; ++i) {
+        io_uring_buf_ring_add(br, buffers[i], sizeof(buffers[i]), i, io_uring_buf_ring_mask(8), i);
+      }
+      io_uring_buf_ring_advance(br, 8);
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      io_uring_prep_recv_multishot(sqe, sv[0], nullptr, 0, 0);
+      sqe->flags |= IOSQE_BUFFER_SELECT;
+      sqe->buf_group = 0;
+      sqe->user_data = 1;
+      if (::write(sv[1], "x", 1) != 1) status = absl::ErrnoToStatus(errno, "write");
+      io_uring_cqe* cqe = nullptr;
+      __kernel_timespec ts{1, 0};
+      if (status.ok()) {
+        rc = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, nullptr);
+        if (rc < 0 || cqe == nullptr) {
+          status = absl::ErrnoToStatus(rc < 0 ? -rc : ETIME, "multishot recv");
+        } else if (cqe->res != 1 || !(cqe->flags & IORING_CQE_F_BUFFER) ||
+                   !(cqe->flags & IORING_CQE_F_MORE)) {
+          status = absl::UnimplementedError(
+              absl::StrCat("multishot recv unsupported (res ", cqe->res, ")"));
+        }
+      }
+      // Leave nothing in flight: a request still pending at exit is torn
+      // down asynchronously, with task work that interrupts this thread's
+      // next blocking syscall (EINTR).
+      if (cqe != nullptr) io_uring_cqe_seen(&ring, cqe);
+      sqe = io_uring_get_sqe(&ring);
+      io_uring_prep_cancel64(sqe, 1, IORING_ASYNC_CANCEL_ALL);
+      sqe->user_data = 2;
+      io_uring_submit(&ring);
+      for (int pending = 2; pending > 0;) {
+        __kernel_timespec wait{1, 0};
+        if (io_uring_wait_cqe_timeout(&ring, &cqe, &wait) != 0) break;
+        const bool final_recv = cqe->user_data == 1 && !(cqe->flags & IORING_CQE_F_MORE);
+        if (final_recv || cqe->user_data == 2) --pending;
+        io_uring_cqe_seen(&ring, cqe);
+      }
+      io_uring_unregister_buf_ring(&ring, 0);
+    }
+  }
+  io_uring_queue_exit(&ring);
+  if (sv[0] >= 0) ::close(sv[0]);
+  if (sv[1] >= 0) ::close(sv[1]);
+  if (br_mem != nullptr) munmap(br_mem, ring_bytes);
+  return status;
+}
+
+}  // namespace
+
+absl::Status ProbeUring() {
+  // On a thread of its own: closing a ring makes the kernel send task work
+  // to the thread that used it, which would interrupt a blocking syscall of
+  // the caller (EINTR); an exiting thread just drops it.
+  absl::Status status;
+  std::thread([&status] { status = ProbeOnThisThread(); }).join();
+  return status;
+}
+
+UringWorker::UringWorker(const WorkerEnv& env) : Worker(env) {}
+
+UringWorker::~UringWorker() {
+  if (ring_ready_) {
+    if (buf_ring_registered_) io_uring_unregister_buf_ring(&ring_, kBufferGroup);
+    io_uring_queue_exit(&ring_);
+  }
+  if (buf_ring_ != nullptr) munmap(buf_ring_, buf_ring_bytes_);
+  if (buffers_ != nullptr) munmap(buffers_, buffers_bytes_);
+}
+
+absl::Status UringWorker::SetUp() {
+  const int rc = InitRing(&ring_, &setup_flags_);
+  if (rc < 0) return absl::ErrnoToStatus(-rc, "io_uring_queue_init");
+  ring_ready_ = true;
+  // Optional: saves an fd lookup per enter where the kernel supports it.
+  if (io_uring_register_ring_fd(&ring_) < 0) {
+    logger_->Log(2, "worker %d: io_uring_register_ring_fd unsupported", index_);
+  }
+
+  buf_size_ = options_.recv_buffer_size;
+  buf_count_ = static_cast<unsigned>(options_.recv_buffers);
+  if (buf_count_ == 0 || (buf_count_ & (buf_count_ - 1)) != 0 || buf_count_ > 32768) {
+    return absl::InvalidArgumentError("recv_buffers must be a power of two <= 32768");
+  }
+  buf_ring_bytes_ = buf_count_ * sizeof(io_uring_buf);
+  buffers_bytes_ = buf_count_ * buf_size_;
+  buf_ring_ = static_cast<io_uring_buf_ring*>(MapAnon(buf_ring_bytes_));
+  buffers_ = static_cast<char*>(MapAnon(buffers_bytes_));
+  if (buf_ring_ == nullptr || buffers_ == nullptr) {
+    return absl::ResourceExhaustedError("mmap of receive buffers");
+  }
+  io_uring_buf_ring_init(buf_ring_);
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<uint64_t>(buf_ring_);
+  reg.ring_entries = buf_count_;
+  reg.bgid = kBufferGroup;
+  if (int r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
+    return absl::ErrnoToStatus(-r, "io_uring_register_buf_ring");
+  }
+  buf_ring_registered_ = true;
+  const int mask = io_uring_buf_ring_mask(buf_count_);
+  for (unsigned i = 0; i < buf_count_; ++i) {
+    io_uring_buf_ring_add(buf_ring_, buffers_ + i * buf_size_, static_cast<unsigned>(buf_size_),
+                          static_cast<unsigned short>(i), mask, static_cast<int>(i));
+  }
+  io_uring_buf_ring_advance(buf_ring_, static_cast<int>(buf_count_));
+
+  iov_pool_.resize(kIovPool);
+  msg_pool_.resize(kMsgPool);
+  acceptors_.reserve(sockets_.size());
+  for (const ListenSocket& ls : sockets_) {
+    if (ls.transport == Transport::kUdp) {
+      auto u = std::make_unique<UdpSocket>();
+      u->socket = &ls;
+      u->buffer.reset(new char[kUdpBuffer]);
+      udp_.push_back(std::move(u));
+    } else {
+      acceptors_.push_back(Acceptor{&ls});
+    }
+  }
+  return absl::OkStatus();
+}
+
+io_uring_sqe* UringWorker::GetSqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (sqe == nullptr) {
+    SubmitNow();
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  return sqe;
+}
+
+void UringWorker::SubmitNow() {
+  io_uring_submit(&ring_);
+  CountEntries();
+  iov_used_ = 0;
+  msg_used_ = 0;
+}
+
+void UringWorker::CancelOp(uint64_t user_data) {
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_cancel64(sqe, user_data, 0);
+  sqe->user_data = kOpNone;
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+}
+
+void UringWorker::CloseFd(int fd) {
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_close(sqe, fd);
+  sqe->user_data = kOpNone;
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+}
+
+bool UringWorker::WantsInput(const Conn* c) const {
+  return !c->closing_ && !c->read_paused_ && !c->eof_ && !c->close_after_flush_ && !c->close_now_;
+}
+
+void UringWorker::ArmRecv(Conn* c) {
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_recv_multishot(sqe, c->info_.fd, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = kBufferGroup;
+  sqe->user_data = Tag(c, kOpRecv);
+  c->recv_armed_ = true;
+  ++c->ops_;
+}
+
+void UringWorker::StartReading(Conn* c) {
+  // A recv being cancelled is still armed; its last completion re-arms it.
+  if (!c->recv_armed_) ArmRecv(c);
+}
+
+void UringWorker::StopReading(Conn* c) {
+  if (c->recv_armed_) CancelOp(Tag(c, kOpRecv));
+}
+
+void UringWorker::StartSend(Conn* c) {
+  iovec local[kMaxSendIov];
+  const int n = c->out_.Gather(local, kMaxSendIov, kMaxSendBytes);
+  size_t bytes = 0;
+  for (int i = 0; i < n; ++i) bytes += local[i].iov_len;
+  io_uring_sqe* sqe;
+  if (n == 1) {
+    sqe = GetSqe();
+    io_uring_prep_send(sqe, c->info_.fd, local[0].iov_base, local[0].iov_len, kSendFlags);
+  } else {
+    if (iov_used_ + static_cast<size_t>(n) > iov_pool_.size() || msg_used_ == msg_pool_.size()) {
+      SubmitNow();
+    }
+    iovec* iov = &iov_pool_[iov_used_];
+    iov_used_ += static_cast<size_t>(n);
+    std::memcpy(iov, local, sizeof(iovec) * static_cast<size_t>(n));
+    msghdr* msg = &msg_pool_[msg_used_++];
+    *msg = msghdr{};
+    msg->msg_iov = iov;
+    msg->msg_iovlen = static_cast<size_t>(n);
+    sqe = GetSqe();
+    io_uring_prep_sendmsg(sqe, c->info_.fd, msg, kSendFlags);
+  }
+  sqe->user_data = Tag(c, kOpSend);
+  c->send_in_flight_ = true;
+  c->send_bytes_ = bytes;
+  c->send_turn_ = turn_;
+  ++c->ops_;
+  if (!c->slow_sender_) ++sends_queued_;
+  Bump(stats_->sends);
+}
+
+void UringWorker::Teardown(Conn* c) {
+  if (c->ops_ == 0) {
+    Free(c);
+    return;
+  }
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_cancel_fd(sqe, c->info_.fd, IORING_ASYNC_CANCEL_ALL);
+  sqe->user_data = kOpNone;
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+}
+
+void UringWorker::ArmAccept(Acceptor* a) {
+  io_uring_sqe* sqe = GetSqe();
+  // Accepted sockets stay blocking: io_uring polls them itself, and the
+  // occasional direct send (a rejection) passes MSG_DONTWAIT.
+  io_uring_prep_multishot_accept(sqe, a->socket->fd, nullptr, nullptr, SOCK_CLOEXEC);
+  sqe->user_data = Tag(a, kOpAccept);
+  a->armed = true;
+  ++other_ops_;
+}
+
+void UringWorker::SetListening(bool on) {
+  listening_ = on;
+  for (Acceptor& a : acceptors_) {
+    if (on && !a.armed) ArmAccept(&a);
+    if (!on && a.armed) CancelOp(Tag(&a, kOpAccept));
+  }
+}
+
+void UringWorker::ArmUdp(UdpSocket* u) {
+  u->iov = {u->buffer.get(), kUdpBuffer};
+  u->msg = msghdr{};
+  u->msg.msg_name = &u->peer;
+  u->msg.msg_namelen = sizeof(u->peer);
+  u->msg.msg_iov = &u->iov;
+  u->msg.msg_iovlen = 1;
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_recvmsg(sqe, u->socket->fd, &u->msg, 0);
+  sqe->user_data = Tag(u, kOpUdp);
+  u->armed = true;
+  ++other_ops_;
+}
+
+void UringWorker::ArmWake() {
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_read(sqe, posts_->fd(), &wake_value_, sizeof(wake_value_), 0);
+  sqe->user_data = Tag(&wake_value_, kOpWake);
+  wake_armed_ = true;
+  ++other_ops_;
+}
+
+void UringWorker::ReturnBuffer(uint32_t bid) {
+  io_uring_buf_ring_add(buf_ring_, buffers_ + bid * buf_size_, static_cast<unsigned>(buf_size_),
+                        static_cast<unsigned short>(bid), io_uring_buf_ring_mask(buf_count_),
+                        buffers_returned_++);
+}
+
+void UringWorker::OnRecv(Conn* c, const io_uring_cqe* cqe) {
+  const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  if (!more) {
+    c->recv_armed_ = false;
+    --c->ops_;
+  }
+  const int res = cqe->res;
+  if (res > 0) {
+    const uint32_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+    Bump(stats_->recv_completions);
+    Bump(stats_->bytes_read, static_cast<uint64_t>(res));
+    Deliver(c, std::string_view(buffers_ + bid * buf_size_, static_cast<size_t>(res)));
+    ReturnBuffer(bid);
+    if (!more && WantsInput(c) && !c->recv_armed_) ArmRecv(c);
+  } else {
+    if (cqe->flags & IORING_CQE_F_BUFFER) ReturnBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+    if (res == 0) {
+      OnEof(c, /*error=*/false);
+    } else if (res == -ENOBUFS) {
+      // The ring ran dry this turn; buffers come back before the re-arm.
+      if (WantsInput(c)) rearm_.push_back(c);
+    } else if (res == -ECANCELED) {
+      if (WantsInput(c) && !c->recv_armed_) ArmRecv(c);  // resumed while cancelling
+    } else {
+      OnEof(c, /*error=*/true);
+    }
+  }
+  if (c->closing_ && c->ops_ == 0) Free(c);
+}
+
+void UringWorker::OnSendDone(Conn* c, const io_uring_cqe* cqe) {
+  --c->ops_;
+  c->send_in_flight_ = false;
+  // A send completes in the turn after the one that queued it unless the
+  // socket was full; such a peer's next send is not counted on to complete
+  // at once when choosing how many completions to wait for.
+  c->slow_sender_ = turn_ > c->send_turn_ + 1;
+  if (cqe->res >= 0) {
+    OnSent(c, static_cast<size_t>(cqe->res));
+  } else if (!c->closing_) {
+    Close(c);  // EPIPE, ECONNRESET, ...: the peer is gone
+  }
+  if (c->closing_ && c->ops_ == 0) Free(c);
+}
+
+void UringWorker::OnAccept(Acceptor* a, const io_uring_cqe* cqe) {
+  if (!(cqe->flags & IORING_CQE_F_MORE)) {
+    a->armed = false;
+    --other_ops_;
+  }
+  const int res = cqe->res;
+  if (res >= 0) {
+    Admit(res, *a->socket);
+  } else if (res == -EMFILE || res == -ENFILE) {
+    logger_->Log(1, "Too many open connections");
+    AcceptStarved();
+  } else if (res != -ECANCELED) {
+    logger_->Log(1, "accept: %s", std::strerror(-res));
+  }
+  if (!a->armed && listening_ && !exiting_) ArmAccept(a);
+}
+
+void UringWorker::OnUdp(UdpSocket* u, const io_uring_cqe* cqe) {
+  u->armed = false;
+  --other_ops_;
+  if (cqe->res >= 0) {
+    DeliverDatagram(*u->socket, u->peer, u->msg.msg_namelen,
+                    std::string_view(u->buffer.get(), static_cast<size_t>(cqe->res)));
+  }
+  if (cqe->res != -ECANCELED && !exiting_) ArmUdp(u);
+}
+
+void UringWorker::Dispatch(const io_uring_cqe* cqe) {
+  const uint64_t data = cqe->user_data;
+  void* object = reinterpret_cast<void*>(data & ~kOpMask);
+  switch (data & kOpMask) {
+    case kOpRecv:
+      OnRecv(static_cast<Conn*>(object), cqe);
+      break;
+    case kOpSend:
+      OnSendDone(static_cast<Conn*>(object), cqe);
+      break;
+    case kOpAccept:
+      OnAccept(static_cast<Acceptor*>(object), cqe);
+      break;
+    case kOpWake:
+      wake_armed_ = false;
+      --other_ops_;
+      wake_fired_ = true;
+      break;
+    case kOpUdp:
+      OnUdp(static_cast<UdpSocket*>(object), cqe);
+      break;
+    default:
+      break;  // a cancel or close that found nothing to do
+  }
+}
+
+void UringWorker::Loop() {
+  ArmWake();
+  for (auto& u : udp_) ArmUdp(u.get());
+  const int64_t batch_wait_ns = static_cast<int64_t>(options_.batch_wait_us) * 1000;
+  while (!ShouldExit()) {
+    // One kernel entry per turn: submit what the last turn queued and wait.
+    // The wait counts the sends just queued (they normally complete during
+    // the submission) plus `target_` more completions; a short timeout bounds
+    // it, so a guess that was too high costs at most batch_wait_us.
+    const bool block = CanBlock();
+    unsigned wait_nr = 0;
+    bool batching = false;
+    if (block) {
+      batching = batch_wait_ns > 0 && target_ > 1;
+      const bool guessing = batch_wait_ns > 0 && (batching || sends_queued_ > 0);
+      wait_nr = batch_wait_ns > 0 ? sends_queued_ + target_ : 1;
+      int64_t timeout = NanosToNextTimer();
+      if (guessing && (timeout < 0 || batch_wait_ns < timeout)) timeout = batch_wait_ns;
+      io_uring_cqe* cqe = nullptr;
+      hooks_->BeforeBlock();
+      if (timeout >= 0) {
+        __kernel_timespec ts{timeout / 1'000'000'000, timeout % 1'000'000'000};
+        io_uring_submit_and_wait_timeout(&ring_, &cqe, wait_nr, &ts, nullptr);
+      } else {
+        io_uring_submit_and_wait(&ring_, wait_nr);
+      }
+      hooks_->AfterWake();
+    } else {
+      io_uring_submit_and_get_events(&ring_);
+    }
+    CountEntries();
+    iov_used_ = 0;
+    msg_used_ = 0;
+    const unsigned waited_for = wait_nr;
+    sends_queued_ = 0;
+
+    hooks_->OnTurnStart();
+    StartTurn();
+    unsigned head;
+    unsigned seen = 0;
+    const uint64_t recvs_before = stats_->recv_completions.load(std::memory_order_relaxed);
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      ++seen;
+      Dispatch(cqe);
+    }
+    io_uring_cq_advance(&ring_, seen);
+    if (buffers_returned_ > 0) {
+      io_uring_buf_ring_advance(buf_ring_, buffers_returned_);
+      buffers_returned_ = 0;
+    }
+    for (Conn* c : rearm_) {
+      if (WantsInput(c) && !c->recv_armed_) ArmRecv(c);
+    }
+    rearm_.clear();
+    if (wake_fired_) {
+      wake_fired_ = false;
+      HandleControl();
+      if (!wake_armed_) ArmWake();
+    }
+    EndOfTurn();
+    hooks_->OnTurnEnd();
+
+    // Batching: grow while batches outrun the target, halve on a timeout.
+    const uint64_t recvs = stats_->recv_completions.load(std::memory_order_relaxed) - recvs_before;
+    const unsigned cap = std::max<unsigned>(
+        1, std::min<unsigned>(kMaxTarget, static_cast<unsigned>(open_conns() / 2)));
+    if (batching && seen < waited_for) {
+      target_ = std::max(1u, target_ / 2);
+    } else if (block && recvs > target_) {
+      ++target_;
+    }
+    target_ = std::min(target_, cap);
+  }
+  Quiesce();
+}
+
+void UringWorker::Quiesce() {
+  exiting_ = true;
+  if (other_ops_ > 0) {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
+    sqe->user_data = kOpNone;
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  }
+  // Completions still due refer to this worker's objects: wait for them
+  // (cancelled operations complete at once) before the ring goes away.
+  for (int round = 0; round < 100 && other_ops_ > 0; ++round) {
+    io_uring_cqe* cqe = nullptr;
+    __kernel_timespec ts{0, 10'000'000};
+    io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+    CountEntries();
+    unsigned head;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      ++seen;
+      Dispatch(cqe);
+    }
+    io_uring_cq_advance(&ring_, seen);
+  }
+  io_uring_submit(&ring_);  // queued closes
+  CountEntries();
+}
+
+}  // namespace ringcache::io
