@@ -43,6 +43,10 @@ class MemoryBudget {
   // Takes up to `max` bytes, at least `min`; returns what was taken (0 on failure).
   size_t TakeBetween(size_t min, size_t max);
   void Give(size_t n) { available_.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed); }
+  // Takes `n` bytes even if that overdraws the budget. For the few bytes a
+  // holder of a lock cannot refuse (a queue block); later charges find the
+  // budget short and evict until it is repaid.
+  void Force(size_t n) { available_.fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed); }
   // Moves the limit; the difference is added to (or removed from) available.
   void SetLimit(size_t limit);
 

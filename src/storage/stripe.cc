@@ -1,0 +1,387 @@
+#include "stripe.h"
+
+#include <algorithm>
+
+#include "store_impl.h"
+#include "thread_state.h"
+
+namespace ringcache::storage {
+namespace {
+
+constexpr int Seg(Segment s) { return static_cast<int>(s); }
+
+base::RelTime Age(base::RelTime now, base::RelTime then) { return now > then ? now - then : 0; }
+
+// Queue entries examined per compaction step, and when a queue counts as
+// bloated: more stale entries than live ones, beyond a small slack.
+constexpr size_t kSweepStep = 64;
+constexpr size_t kSweepSlack = 256;
+// Pulls per segment after each link (memcached's maintainer does this in the
+// background; one item in needs about one item moved along).
+constexpr int kJuggleRoundsPerLink = 2;
+
+}  // namespace
+
+Stripe::Stripe(StoreImpl* store, int initial_log2)
+    : store_(store), index_(store->heap(), &store->hasher(), initial_log2, /*max_load=*/1.5) {
+  index_.set_expand(store->config().hash_expand);
+}
+
+size_t Stripe::queue_bytes() const {
+  size_t b = 0;
+  for (const LruQueue& q : queues_) b += q.bytes();
+  return b;
+}
+
+void Stripe::Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign) {
+  const int cls = store_->ClassIndexOf(item);
+  live_[Seg(seg)] += sign;
+  live_bytes_[Seg(seg)] += sign * static_cast<int64_t>(store_->ItemCharge(item));
+  ClassCounters& c = t.counters().cls(cls);
+  c.items[Seg(seg)].Add(sign);
+  c.mem_requested.Add(sign * static_cast<int64_t>(item.head_bytes() + item.tail_len()));
+}
+
+void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
+  const uint8_t clear =
+      item_state::kSegmentMask | (clear_active ? item_state::kActive : uint8_t{0});
+  const uint8_t set = static_cast<uint8_t>(Seg(seg) << item_state::kSegmentShift);
+  uint8_t old = item->state().load(std::memory_order_relaxed);
+  while (!item->state().compare_exchange_weak(old, static_cast<uint8_t>((old & ~clear) | set),
+                                              std::memory_order_relaxed)) {
+  }
+}
+
+void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
+  // Queue blocks are charged without evicting: this runs in the middle of
+  // LRU moves, and a 4 KB overdraft is repaid by the next charge.
+  if (const size_t allocated = queues_[Seg(seg)].PushNewest(e)) {
+    if (!t.pool().Take(allocated)) store_->budget().Force(allocated);
+  }
+}
+
+void Stripe::Pop(StoreThreadImpl& t, Segment seg) {
+  if (const size_t freed = queues_[Seg(seg)].PopOldest()) t.Credit(freed);
+}
+
+bool Stripe::EntryValid(const LruEntry& e, Segment seg, ChainIndex::Slot* slot) const {
+  *slot = index_.LocateRef(e.ref, e.hash);
+  const Item* item = slot->item;
+  // Same reference in the same bucket could be a different item at a reused
+  // address: the segment and the full 32-bit hash must agree too.
+  return item != nullptr && item->segment() == seg &&
+         static_cast<uint32_t>(store_->Hash(item->key())) == e.hash;
+}
+
+bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out) {
+  while (true) {
+    const std::optional<LruEntry> e = queues_[Seg(seg)].PeekOldest();
+    if (!e) return false;
+    if (EntryValid(*e, seg, &out->slot)) {
+      out->entry = *e;
+      return true;
+    }
+    Pop(t, seg);
+  }
+}
+
+void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to) {
+  Pop(t, from);
+  SetSegment(item, to, /*clear_active=*/true);
+  if (from != to) {
+    Account(t, *item, from, -1);
+    Account(t, *item, to, +1);
+  }
+  Push(t, to, e);
+}
+
+void Stripe::MarkLinked(Item* item, Segment seg) {
+  const uint8_t st =
+      static_cast<uint8_t>((item->state_bits() & ~item_state::kSegmentMask) | item_state::kLinked |
+                           (Seg(seg) << item_state::kSegmentShift));
+  item->state().store(st, std::memory_order_relaxed);
+}
+
+void Stripe::Link(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now) {
+  // memcached's do_item_link: last access = now, into HOT (or TEMP/COLD).
+  const Segment seg = store_->SegmentForNew(item->exptime(), now);
+  item->set_time(now);
+  MarkLinked(item, seg);
+  index_.InsertHead(item, hash);  // publishes the item (release)
+  Account(t, *item, seg, +1);
+  t.counters().total_items.Add();
+  t.CountSize(*item, +1);
+  Push(t, seg, {store_->heap()->ToRef(item), hash});
+  AfterLink(t, now);
+}
+
+void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item, uint32_t hash,
+                     base::RelTime now, ReplaceKind kind) {
+  Segment seg;
+  if (kind == kNewValue) {
+    seg = store_->SegmentForNew(item->exptime(), now);
+    item->set_time(now);
+    t.counters().total_items.Add();
+  } else {
+    seg = slot.item->segment();
+  }
+  MarkLinked(item, seg);
+  index_.Replace(slot, item);  // publishes the item (release)
+  Release(t, slot.item);
+  Account(t, *item, seg, +1);
+  t.CountSize(*item, +1);
+  Push(t, seg, {store_->heap()->ToRef(item), hash});
+  AfterLink(t, now);
+}
+
+size_t Stripe::Release(StoreThreadImpl& t, Item* item) {
+  item->state().fetch_and(static_cast<uint8_t>(~item_state::kLinked), std::memory_order_relaxed);
+  Account(t, *item, item->segment(), -1);
+  t.CountSize(*item, -1);
+  t.counters().cls(store_->ClassIndexOf(*item)).used_chunks.Add(-1);
+  const size_t charge = store_->ItemCharge(*item);
+  t.Credit(charge);
+  t.Retire(item);
+  return charge;
+}
+
+size_t Stripe::Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot) {
+  index_.Remove(slot);
+  return Release(t, slot.item);
+}
+
+ChainIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
+                                    base::RelTime now, MissReason* why) {
+  ChainIndex::Slot slot = index_.Locate(key, hash);
+  if (slot.item == nullptr) {
+    *why = MissReason::kAbsent;
+    return slot;
+  }
+  const Item& item = *slot.item;
+  if (store_->IsFlushed(item, now)) {
+    t.counters().get_flushed.Add();
+    *why = MissReason::kFlushed;
+  } else if (const base::RelTime e = item.exptime(); e != 0 && e <= now) {
+    t.counters().get_expired.Add();
+    *why = MissReason::kExpired;
+  } else {
+    *why = MissReason::kNone;
+    return slot;
+  }
+  Unlink(t, slot);
+  return {slot.link, nullptr};
+}
+
+void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now) {
+  item->set_time(now);
+  if (!store_->lru().segmented() || item->segment() != Segment::kCold ||
+      (item->state_bits() & item_state::kActive) == 0) {
+    return;
+  }
+  // An active COLD item goes to WARM. Its COLD entry stays behind and is
+  // recognised as stale by its segment.
+  SetSegment(item, Segment::kWarm, /*clear_active=*/true);
+  Account(t, *item, Segment::kCold, -1);
+  Account(t, *item, Segment::kWarm, +1);
+  t.counters().cls(store_->ClassIndexOf(*item)).moves_to_warm.Add();
+  Push(t, Segment::kWarm, {store_->heap()->ToRef(item), hash});
+}
+
+int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
+                     base::RelTime max_age, base::RelTime now, size_t* freed) {
+  int removed = 0;
+  const LruSettings& lru = store_->lru();
+  for (int tries = 5; tries > 0; --tries) {
+    Tail tail;
+    if (!ValidTail(t, seg, &tail)) break;
+    Item* item = tail.slot.item;
+    const uint8_t st = item->state_bits();
+    const bool active = (st & item_state::kActive) != 0;
+    ClassCounters& c = t.counters().cls(store_->ClassIndexOf(*item));
+    const base::RelTime exptime = item->exptime();
+
+    if ((exptime != 0 && exptime < now) || store_->IsFlushed(*item, now)) {
+      c.reclaimed.Add();
+      if ((st & item_state::kFetched) == 0) c.expired_unfetched.Add();
+      Pop(t, seg);
+      *freed += Unlink(t, tail.slot);
+      ++removed;
+      continue;  // expired items do not stop the search
+    }
+
+    switch (seg) {
+      case Segment::kHot:
+      case Segment::kWarm: {
+        const int pct = seg == Segment::kHot ? lru.hot_pct() : lru.warm_pct();
+        const uint64_t limit = total_bytes * static_cast<uint64_t>(pct) / 100;
+        if (active) {
+          ++removed;
+          if (seg == Segment::kWarm) {
+            c.moves_within_lru.Add();
+          } else {
+            c.moves_to_warm.Add();
+          }
+          MoveTail(t, item, tail.entry, seg, Segment::kWarm);
+        } else if (live_bytes_[Seg(seg)] > limit || Age(now, item->time()) > max_age) {
+          c.moves_to_cold.Add();
+          MoveTail(t, item, tail.entry, seg, Segment::kCold);
+          ++removed;
+        }
+        return removed;  // otherwise the tail stays where it is
+      }
+      case Segment::kCold:
+        if ((flags & kPullEvict) == 0) {
+          if (active && lru.segmented()) {
+            c.moves_to_warm.Add();
+            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kWarm);
+            ++removed;
+          }
+          return removed;
+        }
+        if (!store_->config().evict) return removed;  // -M: out of memory instead
+        if (active) {
+          // The bump memcached would have queued on the read: rescue it and
+          // keep looking for a victim (flat mode: a second chance in COLD).
+          if (lru.segmented()) {
+            c.moves_to_warm.Add();
+            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kWarm);
+          } else {
+            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kCold);
+          }
+          ++removed;
+          continue;
+        }
+        c.evicted.Add();
+        c.evicted_time_at.Set(
+            static_cast<int64_t>((static_cast<uint64_t>(now) << 32) | Age(now, item->time())));
+        if (exptime != 0) c.evicted_nonzero.Add();
+        if ((st & item_state::kFetched) == 0) c.evicted_unfetched.Add();
+        Pop(t, seg);
+        *freed += Unlink(t, tail.slot);
+        return removed + 1;
+      case Segment::kTemp:
+        return removed;  // only ever reclaimed, never moved or evicted
+    }
+  }
+  return removed;
+}
+
+size_t Stripe::Evict(StoreThreadImpl& t, size_t want, base::RelTime now) {
+  size_t freed = 0;
+  for (int round = 0; round < 10 && freed < want; ++round) {
+    if (PullTail(t, Segment::kCold, kPullEvict, 0, 0, now, &freed) > 0) continue;
+    // COLD has nothing to give: push HOT (then WARM) down into it and retry.
+    if (PullTail(t, Segment::kHot, kPullNone, 0, 0, now, &freed) > 0) continue;
+    if (PullTail(t, Segment::kWarm, kPullNone, 0, 0, now, &freed) > 0) continue;
+    break;
+  }
+  return freed;
+}
+
+base::RelTime Stripe::TailAge(StoreThreadImpl& t, Segment seg, base::RelTime now) {
+  Tail tail;
+  return ValidTail(t, seg, &tail) ? Age(now, tail.slot.item->time()) : 0;
+}
+
+base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
+  base::RelTime age = 0;
+  queues_[Seg(seg)].ScanFromOldest(256, [&](const LruEntry& e) {
+    ChainIndex::Slot slot;
+    if (!EntryValid(e, seg, &slot)) return false;
+    age = Age(now, slot.item->time());
+    return true;
+  });
+  return age;
+}
+
+int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds) {
+  const LruSettings& lru = store_->lru();
+  int did = 0;
+  size_t freed = 0;
+  if (lru.temp_lru() || !queues_[Seg(Segment::kTemp)].empty()) {
+    for (int i = 0; i < rounds; ++i) {
+      if (PullTail(t, Segment::kTemp, kPullNone, 0, 0, now, &freed) <= 0) break;
+      ++did;
+    }
+  }
+  const uint64_t total = bytes(Segment::kHot) + bytes(Segment::kWarm) + bytes(Segment::kCold);
+  // Flat mode drains HOT and WARM into COLD through a max age of 0.
+  const base::RelTime cold_age = lru.segmented() ? TailAge(t, Segment::kCold, now) : 0;
+  const auto hot_age = static_cast<base::RelTime>(cold_age * lru.hot_factor());
+  const auto warm_age = static_cast<base::RelTime>(cold_age * lru.warm_factor());
+  for (int i = 0; i < rounds; ++i) {
+    int more = 0;
+    if (PullTail(t, Segment::kHot, kPullNone, total, hot_age, now, &freed) > 0 ||
+        PullTail(t, Segment::kWarm, kPullNone, total, warm_age, now, &freed) > 0) {
+      ++more;
+    }
+    if (lru.segmented()) more += PullTail(t, Segment::kCold, kPullNone, total, 0, now, &freed);
+    if (more == 0) break;
+    ++did;
+  }
+  return did;
+}
+
+void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
+  // Linear hashing: at most one split per link keeps the load at target.
+  if (index_.WantsSplit()) {
+    const size_t cost = index_.SplitCost();
+    if (cost == 0 || t.pool().Take(cost)) {
+      const ChainIndex::Retired r = index_.Split();
+      if (r.directory != nullptr) {
+        t.Credit(r.bytes);
+        t.RetireDirectory(r.directory);
+      }
+    }
+  }
+  for (int s = 0; s < kSegments; ++s) {
+    LruQueue& q = queues_[s];
+    if (q.size() > 2 * live_[s] + kSweepSlack) {
+      const Segment seg = static_cast<Segment>(s);
+      const size_t freed = q.Sweep(kSweepStep, [&](const LruEntry& e) {
+        ChainIndex::Slot slot;
+        return EntryValid(e, seg, &slot);
+      });
+      if (freed > 0) t.Credit(freed);
+    }
+  }
+  Juggle(t, now, kJuggleRoundsPerLink);
+}
+
+bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,
+                   const std::vector<bool>* class_filter, uint64_t* checked) {
+  size_t visited = 0;
+  // Splits between batches only move items to higher buckets, so nothing is
+  // missed; an item may be checked twice.
+  while (*bucket < index_.buckets() && visited < max_items) {
+    ChainIndex::Slot s = index_.BucketSlot(*bucket);
+    while (s.item != nullptr) {
+      Item* item = s.item;
+      ++visited;
+      const int cls = store_->ClassIndexOf(*item);
+      if (class_filter != nullptr && !(*class_filter)[cls]) {
+        s = index_.NextSlot(s);
+        continue;
+      }
+      ClassCounters& c = t.counters().cls(cls);
+      c.crawler_items_checked.Add();
+      ++*checked;
+      const bool flushed = store_->IsFlushed(*item, now);
+      const base::RelTime e = item->exptime();
+      if (flushed || (e != 0 && e < now)) {
+        c.crawler_reclaimed.Add();
+        if ((item->state_bits() & item_state::kFetched) == 0 && !flushed) {
+          c.expired_unfetched.Add();
+        }
+        Unlink(t, s);
+        s = index_.Reread(s);
+      } else {
+        s = index_.NextSlot(s);
+      }
+    }
+    ++*bucket;
+  }
+  return *bucket < index_.buckets();
+}
+
+}  // namespace ringcache::storage

@@ -1,0 +1,134 @@
+// One stripe of the store: a lock, a hash index, a segmented LRU (HOT, WARM,
+// COLD, TEMP queues) and the byte counts that size the segments.
+//
+// The LRU policy is memcached 1.6's (items.c lru_pull_tail and the
+// maintainer's juggle), per stripe instead of per slab class:
+//   - New items enter HOT (TEMP for short TTLs when enabled, COLD in flat mode).
+//   - A read sets the item's active bit; nothing moves.
+//   - HOT tail: active -> WARM; over its share of bytes or older than
+//     hot_max_factor x the COLD tail's age -> COLD; else it stays.
+//   - WARM tail: active -> bumped within WARM; over its share or too old -> COLD.
+//   - COLD tail: evicted when memory is needed; an active COLD item is moved
+//     to WARM instead. memcached achieves that with an asynchronous bump queue
+//     filled by readers; here the reader only sets the bit and the rescue
+//     happens when the tail reaches the item, so readers never queue anything
+//     and no bump is ever dropped.
+//   - TEMP: never evicted for space; expired items are reclaimed at its tail.
+//   - Any tail item found expired or flushed is reclaimed.
+// Writers run a little of this juggling after every link (memcached leaves it
+// to its maintainer thread; here the background thread does it for stripes
+// nobody writes to).
+//
+// Threading: everything except the lock-free index lookups requires `mu`.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+
+#include "chain_index.h"
+#include "lru_queue.h"
+#include "ringcache/storage/item.h"
+#include "ringcache/storage/store.h"
+
+namespace ringcache::storage {
+
+class StoreImpl;
+class StoreThreadImpl;
+
+class Stripe {
+ public:
+  Stripe(StoreImpl* store, int initial_log2);
+  ~Stripe() = default;
+  Stripe(const Stripe&) = delete;
+  Stripe& operator=(const Stripe&) = delete;
+
+  std::mutex& mu() { return mu_; }
+  ChainIndex& index() { return index_; }
+  const ChainIndex& index() const { return index_; }
+
+  // --- Below: mu() held ---
+
+  // Finds `key`, unlinking it first if it expired or was flushed (memcached's
+  // do_item_get with DONT_UPDATE); `why` tells what a miss was.
+  ChainIndex::Slot LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
+                              base::RelTime now, MissReason* why);
+  // Links a new key. The item's CAS is set; its state bits may carry flags.
+  void Link(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
+  // Links `item` in place of slot.item (same key) and retires the old one.
+  // kNewValue: a new value (memcached links a new item: HOT, time now,
+  // total_items). kSameItem: the same item re-laid out (an exptime field
+  // added, a stale mark): it keeps its segment and last access time.
+  enum ReplaceKind : uint8_t { kNewValue, kSameItem };
+  void Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item, uint32_t hash,
+               base::RelTime now, ReplaceKind kind);
+  // Unlinks and retires slot.item, crediting its bytes to `t`; returns them.
+  size_t Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot);
+  // memcached's do_item_update for an existing item: the last access time,
+  // and an active COLD item moves to WARM.
+  void Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
+
+  // Evicts (or reclaims) from the COLD tail, pulling HOT/WARM down when COLD
+  // is empty, until about `want` bytes were credited to `t`, in at most ten
+  // rounds as memcached's do_item_alloc_pull. Returns the bytes credited.
+  size_t Evict(StoreThreadImpl& t, size_t want, base::RelTime now);
+  // One maintenance pass (memcached's lru_maintainer_juggle), at most
+  // `rounds` pulls per segment. Returns the number of items moved or removed.
+  int Juggle(StoreThreadImpl& t, base::RelTime now, int rounds);
+  // Unlinks the expired or flushed items of buckets [*bucket, ...), visiting
+  // at most `max_items`; counts crawler statistics for the classes selected by
+  // `class_filter` (null: all). Advances *bucket; false once the stripe is done.
+  bool Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,
+             const std::vector<bool>* class_filter, uint64_t* checked);
+
+  // Age of the oldest valid item of a segment (0 if empty).
+  base::RelTime TailAge(StoreThreadImpl& t, Segment seg, base::RelTime now);
+  // The same without dropping stale entries (statistics; looks at most a
+  // few hundred entries past the tail).
+  base::RelTime PeekTailAge(Segment seg, base::RelTime now) const;
+
+  uint64_t items(Segment s) const { return live_[static_cast<int>(s)]; }
+  uint64_t bytes(Segment s) const { return live_bytes_[static_cast<int>(s)]; }
+  uint64_t items() const { return live_[0] + live_[1] + live_[2] + live_[3]; }
+  uint64_t bytes() const {
+    return live_bytes_[0] + live_bytes_[1] + live_bytes_[2] + live_bytes_[3];
+  }
+  size_t queue_bytes() const;
+
+ private:
+  enum PullFlags : uint8_t { kPullNone = 0, kPullEvict = 1 };
+
+  // memcached's lru_pull_tail for one segment. Returns items removed or moved.
+  // Bytes credited by unlinks are added to *freed.
+  int PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
+               base::RelTime max_age, base::RelTime now, size_t* freed);
+  // The tail entry's item if still valid for `seg`, with its slot; stale
+  // entries at the tail are dropped on the way.
+  struct Tail {
+    ChainIndex::Slot slot;
+    LruEntry entry;
+  };
+  bool ValidTail(StoreThreadImpl& t, Segment seg, Tail* out);
+  bool EntryValid(const LruEntry& e, Segment seg, ChainIndex::Slot* slot) const;
+  // Pops the tail entry of `from` and re-queues the item at the head of `to`.
+  void MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to);
+  void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
+  void Pop(StoreThreadImpl& t, Segment seg);
+  void SetSegment(Item* item, Segment seg, bool clear_active);
+  // Bookkeeping after a link: index growth, queue compaction, juggling.
+  void AfterLink(StoreThreadImpl& t, base::RelTime now);
+  void Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign);
+  // Index and bookkeeping half of unlinking an item that left the index.
+  size_t Release(StoreThreadImpl& t, Item* item);
+  // Marks `item` linked in `seg` (before it is published).
+  static void MarkLinked(Item* item, Segment seg);
+
+  StoreImpl* const store_;
+  std::mutex mu_;
+  ChainIndex index_;
+  LruQueue queues_[kSegments];
+  uint64_t live_[kSegments] = {};
+  uint64_t live_bytes_[kSegments] = {};
+};
+
+}  // namespace ringcache::storage

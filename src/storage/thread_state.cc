@@ -1,0 +1,196 @@
+#include "thread_state.h"
+
+#include <mutex>
+
+#include "chain_index.h"
+#include "stripe.h"
+
+namespace ringcache::storage {
+namespace {
+
+// Rounds of eviction in the key's own stripe before spreading to others.
+constexpr int kOwnStripeRounds = 10;
+// Retired objects that trigger a reclamation scan, and the quiescent states
+// after which a scan happens anyway.
+constexpr size_t kScanBacklog = 64;
+constexpr int kScanEvery = 4;
+
+}  // namespace
+
+StoreThreadImpl::StoreThreadImpl(StoreImpl* store, int node,
+                                 std::unique_ptr<memory::QsbrThread> qsbr)
+    : store_(store),
+      node_(node),
+      qsbr_(std::move(qsbr)),
+      heap_(store->heap(), node),
+      pool_(&store->budget(), store->pool_chunk()),
+      counters_(store->classes().count()) {}
+
+StoreThreadImpl::~StoreThreadImpl() { delete[] sizes_.load(std::memory_order_relaxed); }
+
+uint8_t StoreThreadImpl::LayoutFor(const ItemShape& shape) const {
+  const StoreConfig& c = store_->config();
+  uint8_t layout = 0;
+  if (shape.exptime != 0) layout |= item_layout::kExptime;
+  if (shape.client_flags != 0) layout |= item_layout::kFlags;
+  if (c.cas_enabled) layout |= item_layout::kCas;
+  if (shape.key_binary) layout |= item_layout::kKeyBinary;
+  if (shape.value_size >= c.pin_min_value_size) layout |= item_layout::kPinnable;
+  return layout;
+}
+
+bool StoreThreadImpl::Charge(size_t n, uint64_t hash, base::RelTime now, int class_index) {
+  if (pool_.Take(n)) return true;
+  ClassCounters& c = counters_.cls(class_index);
+  Stripe& own = store_->StripeFor(hash);
+  for (int round = 0; round < kOwnStripeRounds; ++round) {
+    size_t freed;
+    {
+      std::lock_guard<std::mutex> lock(own.mu());
+      freed = own.Evict(*this, n, now);
+    }
+    c.direct_reclaims.Add();
+    if (pool_.Take(n)) return true;
+    if (freed == 0) break;
+  }
+  // A large item may need more than one stripe holds: go round the others.
+  const int count = store_->stripe_count();
+  const int own_index = store_->StripeIndexFor(hash);
+  for (int i = 1; i < count; ++i) {
+    Stripe& s = store_->stripe((own_index + i) % count);
+    size_t freed;
+    {
+      std::lock_guard<std::mutex> lock(s.mu());
+      freed = s.Evict(*this, n, now);
+    }
+    if (freed > 0 && pool_.Take(n)) return true;
+  }
+  // Budget idling in other threads' pools is not memory in use.
+  if (store_->StealBudget(this) > 0 && pool_.Take(n)) return true;
+  c.outofmemory.Add();
+  return false;
+}
+
+void StoreThreadImpl::ChargeLocked(Stripe& locked, size_t n, base::RelTime now) {
+  if (pool_.Take(n)) return;
+  locked.Evict(*this, n, now);
+  if (pool_.Take(n)) return;
+  store_->budget().Force(n);
+}
+
+Item* StoreThreadImpl::AllocateItem(const ItemPlan& plan, const ItemShape& shape) {
+  void* head = heap_.Allocate(plan.head_bytes);
+  if (head == nullptr) return nullptr;
+  char* tail = nullptr;
+  if (plan.tail_len > 0) {
+    tail = static_cast<char*>(heap_.Allocate(plan.tail_len));
+    if (tail == nullptr) {
+      heap_.Free(head, plan.head_bytes);
+      return nullptr;
+    }
+  }
+  Item* item = Item::Init(head, plan.layout, shape.key, shape.value_size);
+  if (item->has(item_layout::kExptime)) item->InitExptime(shape.exptime);
+  if (item->has(item_layout::kFlags)) item->InitFlags(shape.client_flags);
+  if (item->has(item_layout::kPinnable)) item->InitPins();
+  if (tail != nullptr) item->InitSplit(tail, plan.tail_len);
+  if (item->has(item_layout::kCas)) item->InitCas(0);
+  counters_.cls(plan.head_class).used_chunks.Add(1);
+  return item;
+}
+
+Item* StoreThreadImpl::AllocateItemLocked(Stripe& locked, const ItemShape& shape,
+                                          base::RelTime now) {
+  const ItemPlan plan =
+      PlanItem(store_->classes(), LayoutFor(shape), shape.key.size(), shape.value_size);
+  if (plan.head_class < 0) return nullptr;
+  ChargeLocked(locked, plan.charge, now);
+  Item* item = AllocateItem(plan, shape);
+  if (item == nullptr) Credit(plan.charge);
+  return item;
+}
+
+void StoreThreadImpl::DropItem(Item* item) {
+  Credit(store_->ItemCharge(*item));
+  counters_.cls(store_->ClassIndexOf(*item)).used_chunks.Add(-1);
+  FreeItemMemory(item);
+}
+
+void StoreThreadImpl::FreeItemMemory(Item* item) {
+  char* tail = item->tail();
+  const size_t tail_len = item->tail_len();
+  heap_.Free(item, item->head_bytes());
+  if (tail != nullptr) heap_.Free(tail, tail_len);
+}
+
+void StoreThreadImpl::Retire(Item* item) {
+  retired_.push_back({store_->qsbr().RetireEpoch(), item, false});
+}
+
+void StoreThreadImpl::RetireDirectory(void* directory) {
+  retired_.push_back({store_->qsbr().RetireEpoch(), directory, true});
+}
+
+void StoreThreadImpl::Quiesce() {
+  memory::QsbrDomain& domain = store_->qsbr();
+  // Open a new epoch if our newest retirement is in the current one, so the
+  // announcements that follow can exceed its tag.
+  if (!retired_.empty() && retired_.back().tag >= domain.RetireEpoch()) domain.Advance();
+  qsbr_->Quiesce();
+  if (!retired_.empty() &&
+      (retired_.size() >= kScanBacklog || ++quiesces_since_scan_ >= kScanEvery)) {
+    Reclaim();
+  }
+  if (store_->has_orphans()) store_->ReclaimOrphans(this);
+}
+
+void StoreThreadImpl::Reclaim() {
+  quiesces_since_scan_ = 0;
+  const uint64_t safe = store_->qsbr().SafeEpoch();
+  while (!retired_.empty() && retired_.front().tag < safe) {
+    FreeRetired(retired_.front());
+    retired_.pop_front();
+  }
+}
+
+void StoreThreadImpl::FreeRetired(const Retired& r) {
+  if (r.directory) {
+    ChainIndex::FreeDirectory(r.ptr);
+    return;
+  }
+  Item* item = static_cast<Item*>(r.ptr);
+  if (item->has(item_layout::kPinnable)) {
+    // A pinned item is freed by its last unpin instead.
+    const uint32_t old = item->pins().fetch_or(kPinReclaimPending, std::memory_order_acq_rel);
+    if ((old & ~kPinReclaimPending) != 0) return;
+  }
+  FreeItemMemory(item);
+}
+
+void StoreThreadImpl::CountSize(const Item& item, int delta) {
+  if (!store_->sizes_enabled() || item.cas() < store_->sizes_cas_min()) return;
+  const uint64_t generation = store_->sizes_generation();
+  const size_t buckets = store_->sizes_buckets();
+  Counter* sizes = sizes_.load(std::memory_order_relaxed);
+  if (sizes == nullptr) {
+    sizes = new Counter[buckets];
+    sizes_.store(sizes, std::memory_order_release);
+  }
+  if (sizes_generation_.load(std::memory_order_relaxed) != generation) {
+    // Enabled again since we last counted: start from zero like memcached.
+    for (size_t i = 0; i < buckets; ++i) sizes[i].Set(0);
+    sizes_generation_.store(generation, std::memory_order_release);
+  }
+  const size_t total = item.head_bytes() + item.tail_len();
+  const size_t bucket = (total + 31) / 32;
+  if (bucket < buckets) sizes[bucket].Add(delta);
+}
+
+void StoreThreadImpl::AddSizesTo(std::vector<int64_t>* sums, uint64_t generation) const {
+  if (sizes_generation_.load(std::memory_order_acquire) != generation) return;
+  const Counter* sizes = sizes_.load(std::memory_order_acquire);
+  if (sizes == nullptr) return;
+  for (size_t i = 0; i < sums->size(); ++i) (*sums)[i] += sizes[i].Get();
+}
+
+}  // namespace ringcache::storage
