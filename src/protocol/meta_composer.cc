@@ -21,6 +21,7 @@ class LineWriter {
       : out_(out), start_(out.Reserve(kMaxMetaLine)), p_(start_) {}
 
   void Put(std::string_view s) {
+    if (s.empty()) return;  // may hold a null pointer
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }

@@ -7,7 +7,6 @@
 // replace every pre-parse error by one generic line, ms skips the value
 // block only for errors found after its length was read). The functions
 // below keep that order.
-#include <climits>
 
 #include "parse_internal.h"
 #include "ringcache/protocol/base64.h"
@@ -23,8 +22,6 @@ bool MetaRequest::SetBase64Key(std::string_view encoded) {
 
 namespace internal {
 namespace {
-
-constexpr uint32_t kMaxValueLength = INT_MAX - 2;
 
 // Reads the flags t[start..] into `m`. Returns kNone, or the error memcached
 // reports; a bad token's error is its own line or, for F, the caller's

@@ -19,6 +19,7 @@ class Line {
       : out_(out), start_(out.Reserve(room)), p_(start_) {}
   void Put(std::string_view s, size_t cap) {
     const size_t n = s.size() < cap ? s.size() : cap;
+    if (n == 0) return;  // an empty view may hold a null pointer
     std::memcpy(p_, s.data(), n);
     p_ += n;
   }
@@ -99,7 +100,7 @@ void StatsWriter::AddIndexed(std::string_view prefix, uint64_t id, std::string_v
   n += base::FormatU64(id, key + n);
   key[n++] = ':';
   const size_t name_len = name.size() < kMaxName - n ? name.size() : kMaxName - n;
-  std::memcpy(key + n, name.data(), name_len);
+  if (name_len != 0) std::memcpy(key + n, name.data(), name_len);
   n += name_len;
   Stat(out_, std::string_view(key, n), value);
 }

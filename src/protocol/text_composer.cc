@@ -7,7 +7,9 @@
 namespace ringcache::protocol {
 namespace {
 
+// (An empty view may carry a null pointer, which memcpy must not see.)
 RC_ALWAYS_INLINE char* Put(char* p, std::string_view s) {
+  if (s.empty()) return p;
   std::memcpy(p, s.data(), s.size());
   return p + s.size();
 }
@@ -89,7 +91,7 @@ void AppendValueCopy(base::OutBuffer& out, std::string_view key, uint32_t client
   char* p = out.Reserve(kMaxValueHeader);
   out.Commit(
       FormatValueHeader(p, key, client_flags, static_cast<uint32_t>(value_bytes), with_cas, cas));
-  out.Append(value_first);
+  if (!value_first.empty()) out.Append(value_first);
   if (!value_second.empty()) out.Append(value_second);
   out.Append("\r\n");
 }
@@ -104,7 +106,7 @@ void AppendNumberLine(base::OutBuffer& out, uint64_t value) {
 
 void AppendVersion(base::OutBuffer& out, std::string_view version) {
   out.Append("VERSION ");
-  out.Append(version);
+  if (!version.empty()) out.Append(version);
   out.Append("\r\n");
 }
 

@@ -4,7 +4,6 @@
 // connection) depends on the order of its checks.
 #include "ringcache/protocol/text_parser.h"
 
-#include <climits>
 #include <cstring>
 
 #include "parse_internal.h"
@@ -16,8 +15,6 @@ using internal::EndsWithNoreply;
 using internal::Fail;
 
 namespace {
-
-constexpr uint32_t kMaxValueLength = INT_MAX - 2;  // memcached: vlen + 2 must fit an int
 
 RC_ALWAYS_INLINE bool Is(std::string_view token, std::string_view word) { return token == word; }
 

@@ -97,6 +97,8 @@ std::string_view ErrorLine(ProtocolError error);
 // The line without "\r\n" (tests, logs).
 std::string_view ErrorText(ProtocolError error);
 
-inline void AppendError(base::OutBuffer& out, ProtocolError error) { out.Append(ErrorLine(error)); }
+inline void AppendError(base::OutBuffer& out, ProtocolError error) {
+  if (error != ProtocolError::kNone) out.Append(ErrorLine(error));
+}
 
 }  // namespace ringcache::protocol

@@ -23,11 +23,10 @@
 #include <string_view>
 
 #include "ringcache/base/compiler.h"
+#include "ringcache/protocol/limits.h"
 
 namespace ringcache::protocol {
 
-// memcached's KEY_MAX_LENGTH; checked on the key as sent (base64 or not).
-inline constexpr size_t kMaxKeyLength = 250;
 // Most bytes a 250-byte base64 key decodes to.
 inline constexpr size_t kMaxBinaryKeyLength = kMaxKeyLength / 4 * 3;
 // memcached's MFLAG_MAX_OPAQUE_LENGTH: the whole O token, letter included.

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Writes the seed corpora of the protocol fuzz targets.
 
+tests/fuzz/corpus/binary_parser/: binary request packets (one or a
+pipeline per file) after one split byte.
+
 tests/fuzz/corpus/text_parser/: one request stream per file, after one byte
 that picks how the fuzzer splits it. tests/fuzz/corpus/meta_parser/: a byte
 picking the meta command (g s d a e n), a split byte, then the rest of the
@@ -8,6 +11,7 @@ line. Run from the repository root; rerunning rewrites the same files.
 """
 import hashlib
 import os
+import struct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
@@ -45,6 +49,33 @@ META = [
 ]
 
 
+def packet(opcode, key=b"", extras=b"", value=b"", cas=0, opaque=0, magic=0x80, body=None):
+    if body is None:
+        body = len(extras) + len(key) + len(value)
+    return struct.pack(">BBHBBHIIQ", magic, opcode, len(key), len(extras), 0, 0, body, opaque,
+                       cas) + extras + key + value
+
+
+def binary_seeds():
+    set_extras = struct.pack(">II", 5, 10)
+    incr_extras = struct.pack(">QQI", 3, 100, 0xffffffff)
+    seeds = [
+        packet(0x00, b"foo"), packet(0x09, b"foo"), packet(0x0c, b"foo"), packet(0x0d, b"foo"),
+        packet(0x01, b"k", set_extras, b"abc"), packet(0x11, b"k", set_extras, b"abc", cas=7),
+        packet(0x02, b"k", set_extras, b"x"), packet(0x03, b"k", set_extras, b"x"),
+        packet(0x0e, b"k", b"", b"xy"), packet(0x0f, b"k", b"", b"xy"), packet(0x04, b"k"),
+        packet(0x05, b"n", incr_extras), packet(0x06, b"n", incr_extras), packet(0x07),
+        packet(0x08), packet(0x08, b"", struct.pack(">I", 30)), packet(0x0a), packet(0x0b),
+        packet(0x10), packet(0x10, b"items"), packet(0x1c, b"k", struct.pack(">I", 60)),
+        packet(0x1d, b"k", struct.pack(">I", 60)), packet(0x23, b"k", struct.pack(">I", 60)),
+        packet(0x20), packet(0x21, b"PLAIN", b"", b"\0u\0p"), packet(0x50, b"abc") + b"xyz",
+        packet(0x00, b"k" * 251), packet(0x00, b"abc", body=2), packet(0x00, b"k", b"1234"),
+        packet(0x0a, magic=0x81),
+        packet(0x0d, b"a") + packet(0x0d, b"b") + packet(0x0a),
+    ]
+    return [bytes([i % 29]) + p for i, p in enumerate(seeds)]
+
+
 def write(name, blobs):
     d = os.path.join(CORPUS, name)
     os.makedirs(d, exist_ok=True)
@@ -66,6 +97,7 @@ def main():
             if (i + cmd) % 2 == 0:
                 meta.append(bytes([cmd, i % 7]) + m)
     write("meta_parser", meta)
+    write("binary_parser", binary_seeds())
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@
 //     (storage commands are followed by their value block).
 // After each probe the client sends "mn\r\n" and reads up to "MN\r\n", so a
 // disagreement about how many bytes a request takes shows up as a mismatch.
+//
+// The binary protocol gets the same treatment: malformed packets must get
+// the same error packet (or close), and a scripted session of every command
+// must get, byte for byte except CAS values, the responses the binary
+// composers build for the same outcomes.
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -28,6 +33,8 @@
 
 #include "gtest/gtest.h"
 
+#include "binary_test_util.h"
+#include "ringcache/protocol/binary_composer.h"
 #include "ringcache/protocol/text_parser.h"
 
 namespace ringcache::protocol {
@@ -523,6 +530,208 @@ TEST_F(MemcachedReference, UnterminatedLinesCloseLikeMemcached) {
     // Without a newline nothing is answered; only a close can happen.
     const std::string reply = conn.ReadUntil("\n", &closed, 300);
     EXPECT_EQ(closed, c.closes) << Printable(c.bytes) << " -> " << Printable(reply);
+  }
+}
+
+namespace bin = binary;
+using testing::Be32;
+using testing::Be64;
+
+std::string BinOp(uint8_t opcode, uint32_t opaque, std::string key = {}, std::string extras = {},
+                  std::string value = {}) {
+  testing::PacketSpec s;
+  s.opcode = opcode;
+  s.opaque = opaque;
+  s.key = std::move(key);
+  s.extras = std::move(extras);
+  s.value = std::move(value);
+  return testing::Packet(s);
+}
+
+// Response packets with their CAS zeroed (CAS values are the server's).
+std::string MaskCas(std::string stream) {
+  size_t pos = 0;
+  while (pos + bin::kHeaderSize <= stream.size()) {
+    const bin::ResponseHeader h = bin::DecodeResponseHeader(stream.data() + pos);
+    std::memset(stream.data() + pos + 16, 0, 8);
+    pos += bin::kHeaderSize + h.body_length;
+  }
+  return stream;
+}
+
+std::string Hex(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char b[4];
+    std::snprintf(b, sizeof(b), "%02x", static_cast<unsigned char>(s[i]));
+    out += b;
+    if (i % 24 == 23) out += "\n";
+  }
+  return out;
+}
+
+TEST_F(MemcachedReference, BinarySessionMatchesComposers) {
+  base::BlockPool pool;
+  base::OutBuffer expected(&pool);
+  std::string wire;
+  uint32_t opaque = 100;
+  // Adds a request and, through `respond`, the response our composers give
+  // for the outcome memcached must reach.
+  auto step = [&](const std::string& packet, auto respond) {
+    wire += packet;
+    bin::Request req;
+    ASSERT_EQ(bin::ParseRequest(packet, &req).status, bin::ParseStatus::kRequest);
+    respond(req);
+  };
+  const std::string set_extras = Be32(5) + Be32(0);
+  const uint32_t never = 0xffffffff;
+  step(BinOp(0x01, ++opaque, "bk", set_extras, "abc"),
+       [&](auto& r) { bin::AppendSuccess(expected, r, 0); });
+  step(BinOp(0x00, ++opaque, "bk"), [&](auto& r) {
+    bin::AppendGetHit(expected, r, 5, 3, 0);
+    expected.Append("abc");
+  });
+  step(BinOp(0x0c, ++opaque, "bk"), [&](auto& r) {
+    bin::AppendGetHit(expected, r, 5, 3, 0);
+    expected.Append("abc");
+  });
+  step(BinOp(0x0d, ++opaque, "missing"), [&](auto& r) { bin::AppendGetMiss(expected, r); });
+  step(BinOp(0x0c, ++opaque, "missing"), [&](auto& r) { bin::AppendGetMiss(expected, r); });
+  step(BinOp(0x00, ++opaque, "missing"), [&](auto& r) { bin::AppendGetMiss(expected, r); });
+  step(BinOp(0x02, ++opaque, "bk", set_extras, "x"),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kKeyExists); });
+  step(BinOp(0x03, ++opaque, "nokey", set_extras, "x"),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kKeyNotFound); });
+  step(BinOp(0x0e, ++opaque, "nokey", "", "x"),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kNotStored); });
+  step(BinOp(0x19, ++opaque, "bk", "", "def"),
+       [&](auto& r) { bin::AppendSuccess(expected, r, 0); });
+  step(BinOp(0x00, ++opaque, "bk"), [&](auto& r) {
+    bin::AppendGetHit(expected, r, 5, 6, 0);
+    expected.Append("abcdef");
+  });
+  step(BinOp(0x05, ++opaque, "cnt", Be64(1) + Be64(100) + Be32(0)),
+       [&](auto& r) { bin::AppendCounter(expected, r, 100, 0); });
+  step(BinOp(0x05, ++opaque, "cnt", Be64(5) + Be64(0) + Be32(0)),
+       [&](auto& r) { bin::AppendCounter(expected, r, 105, 0); });
+  step(BinOp(0x06, ++opaque, "cnt", Be64(1000) + Be64(0) + Be32(0)),
+       [&](auto& r) { bin::AppendCounter(expected, r, 0, 0); });
+  step(BinOp(0x05, ++opaque, "bk", Be64(1) + Be64(0) + Be32(0)),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kDeltaBadValue); });
+  step(BinOp(0x05, ++opaque, "nocnt", Be64(1) + Be64(0) + Be32(never)),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kKeyNotFound); });
+  step(BinOp(0x1c, ++opaque, "bk", Be32(100)),
+       [&](auto& r) { bin::AppendGetHit(expected, r, 5, 6, 0); });
+  step(BinOp(0x1d, ++opaque, "bk", Be32(100)), [&](auto& r) {
+    bin::AppendGetHit(expected, r, 5, 6, 0);
+    expected.Append("abcdef");
+  });
+  step(BinOp(0x24, ++opaque, "bk", Be32(100)), [&](auto& r) {
+    bin::AppendGetHit(expected, r, 5, 6, 0);
+    expected.Append("abcdef");
+  });
+  step(BinOp(0x1e, ++opaque, "missing", Be32(100)),
+       [&](auto& r) { bin::AppendGetMiss(expected, r); });
+  step(BinOp(0x04, ++opaque, "bk"), [&](auto& r) { bin::AppendSuccess(expected, r, 0); });
+  step(BinOp(0x14, ++opaque, "bk"),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kKeyNotFound); });
+  step(BinOp(0x0b, ++opaque), [&](auto& r) { bin::AppendVersion(expected, r, "1.6.18"); });
+  step(BinOp(0x10, ++opaque, "foo"),
+       [&](auto& r) { bin::AppendError(expected, r, bin::Status::kKeyNotFound); });
+  step(BinOp(0x18, ++opaque), [&](auto& r) { bin::AppendSuccess(expected, r, 0); });
+  const uint32_t last = 0xC0FFEE;
+  step(BinOp(0x0a, last), [&](auto& r) { bin::AppendSuccess(expected, r, 0); });
+
+  std::string want;
+  expected.CopyTo(&want);
+  Connection conn(port_);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(conn.Send(wire));
+  bool closed = false;
+  const std::string noop = want.substr(want.size() - bin::kHeaderSize);
+  std::string got = conn.ReadUntil(noop, &closed);
+  ASSERT_FALSE(closed);
+  got += noop;
+  EXPECT_EQ(MaskCas(got), MaskCas(want)) << "memcached:\n"
+                                         << Hex(got) << "\ncomposed:\n"
+                                         << Hex(want);
+}
+
+TEST_F(MemcachedReference, BinaryParseErrorsMatch) {
+  struct Case {
+    std::string name;
+    std::string packet;
+  };
+  testing::PacketSpec long_key;
+  long_key.key = std::string(251, 'k');
+  long_key.opaque = 3;
+  testing::PacketSpec key_over_body;
+  key_over_body.key = "abc";
+  key_over_body.body_length = 2;
+  key_over_body.opaque = 4;
+  testing::PacketSpec unknown;
+  unknown.opcode = 0x50;
+  unknown.key = "abc";
+  unknown.opaque = 5;
+  testing::PacketSpec bad_magic;
+  bad_magic.magic = 0x82;
+  const std::vector<Case> cases = {
+      {"key over 250", testing::Packet(long_key)},
+      {"key longer than body", testing::Packet(key_over_body)},
+      {"unknown opcode", testing::Packet(unknown) + "xyz"},
+      // memcached picks the protocol from a connection's first byte, so a
+      // bad magic is only seen once the connection speaks binary.
+      {"bad magic", BinOp(0x0a, 11) + testing::Packet(bad_magic)},
+      {"get with extras", BinOp(0x00, 6, "k", Be32(1))},
+      {"set without extras", BinOp(0x01, 7, "k", "", "abc")},
+      {"noop with body", BinOp(0x0a, 8, "", "", "x")},
+      {"incr short extras", BinOp(0x05, 9, "n", Be64(1))},
+      {"flush with key", BinOp(0x08, 10, "k")},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    bin::Request req;
+    base::BlockPool pool;
+    base::OutBuffer out(&pool);
+    std::string_view packet = c.packet;
+    bin::ParseResult r = bin::ParseRequest(packet, &req);
+    while (r.status == bin::ParseStatus::kRequest) {  // leading valid packets
+      bin::AppendSuccess(out, req, 0);
+      packet.remove_prefix(r.consumed);
+      r = bin::ParseRequest(packet, &req);
+    }
+    ASSERT_NE(r.status, bin::ParseStatus::kNeedMore);
+    bool expect_close = true;
+    if (r.status == bin::ParseStatus::kError) {
+      bin::AppendError(out, req.header, r.error);
+      expect_close = r.close;
+      if (!expect_close) {
+        ASSERT_EQ(packet.size(), r.consumed + r.swallow);
+      }
+    }
+    const std::string noop = BinOp(0x0a, 0xC0FFEE);
+    std::string want;
+    out.CopyTo(&want);
+    Connection conn(port_);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(conn.Send(c.packet + noop));
+    bool closed = false;
+    std::string noop_reply;
+    {
+      bin::Request noop_req;
+      ASSERT_EQ(bin::ParseRequest(noop, &noop_req).status, bin::ParseStatus::kRequest);
+      base::OutBuffer o(&pool);
+      bin::AppendSuccess(o, noop_req, 0);
+      o.CopyTo(&noop_reply);
+    }
+    const std::string got = conn.ReadUntil(noop_reply, &closed, 1000);
+    if (expect_close) {
+      EXPECT_TRUE(closed) << Hex(got);
+      EXPECT_EQ(got, want) << "memcached:\n" << Hex(got) << "\ncomposed:\n" << Hex(want);
+    } else {
+      EXPECT_FALSE(closed);
+      EXPECT_EQ(got, want) << "memcached:\n" << Hex(got) << "\ncomposed:\n" << Hex(want);
+    }
   }
 }
 

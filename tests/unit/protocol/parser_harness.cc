@@ -443,14 +443,20 @@ std::string Join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void ExpectSameAtEverySplit(std::string_view input, const std::vector<std::string>& expected,
-                            TextParser::Options options) {
-  const std::vector<std::string> whole = RunWhole(input, options);
-  EXPECT_EQ(whole, expected) << "input fed whole: " << Printable(input) << "\ngot:\n"
-                             << Join(whole) << "expected:\n"
-                             << Join(expected);
+namespace {
+
+// Feeds `input` whole, in two pieces at every boundary, and byte by byte;
+// every run must log `expected`.
+template <typename MakeSession>
+void ExpectSplitInvariant(std::string_view input, const std::vector<std::string>& expected,
+                          MakeSession make) {
+  auto whole = make();
+  whole.Feed(input);
+  EXPECT_EQ(whole.log(), expected) << "input fed whole: " << Printable(input) << "\ngot:\n"
+                                   << Join(whole.log()) << "expected:\n"
+                                   << Join(expected);
   for (size_t k = 1; k < input.size(); ++k) {
-    TextSession s(options);
+    auto s = make();
     s.Feed(input.substr(0, k));
     s.Feed(input.substr(k));
     if (s.log() != expected) {
@@ -461,9 +467,187 @@ void ExpectSameAtEverySplit(std::string_view input, const std::vector<std::strin
       return;
     }
   }
-  TextSession bytewise(options);
+  auto bytewise = make();
   for (const char c : input) bytewise.Feed(std::string_view(&c, 1));
   EXPECT_EQ(bytewise.log(), expected) << "input fed byte by byte: " << Printable(input);
+}
+
+}  // namespace
+
+void ExpectSameAtEverySplit(std::string_view input, const std::vector<std::string>& expected,
+                            TextParser::Options options) {
+  ExpectSplitInvariant(input, expected, [&] { return TextSession(options); });
+}
+
+void ExpectSameAtEverySplitBinary(std::string_view input,
+                                  const std::vector<std::string>& expected) {
+  ExpectSplitInvariant(input, expected, [] { return BinarySession(); });
+}
+
+std::vector<std::string> RunWholeBinary(std::string_view input) {
+  BinarySession s;
+  s.Feed(input);
+  return s.log();
+}
+
+std::string Describe(const binary::Request& req) {
+  using binary::Opcode;
+  std::string s;
+  switch (req.command) {
+    case Opcode::kGet:
+      s = "get";
+      break;
+    case Opcode::kGetK:
+      s = "getk";
+      break;
+    case Opcode::kSet:
+      s = "set";
+      break;
+    case Opcode::kAdd:
+      s = "add";
+      break;
+    case Opcode::kReplace:
+      s = "replace";
+      break;
+    case Opcode::kDelete:
+      s = "delete";
+      break;
+    case Opcode::kIncrement:
+      s = "incr";
+      break;
+    case Opcode::kDecrement:
+      s = "decr";
+      break;
+    case Opcode::kQuit:
+      s = "quit";
+      break;
+    case Opcode::kFlush:
+      s = "flush";
+      break;
+    case Opcode::kNoop:
+      s = "noop";
+      break;
+    case Opcode::kVersion:
+      s = "version";
+      break;
+    case Opcode::kAppend:
+      s = "append";
+      break;
+    case Opcode::kPrepend:
+      s = "prepend";
+      break;
+    case Opcode::kStat:
+      s = "stat";
+      break;
+    case Opcode::kTouch:
+      s = "touch";
+      break;
+    case Opcode::kGat:
+      s = "gat";
+      break;
+    case Opcode::kGatK:
+      s = "gatk";
+      break;
+    case Opcode::kSaslListMechs:
+      s = "sasl_list";
+      break;
+    case Opcode::kSaslAuth:
+      s = "sasl_auth";
+      break;
+    case Opcode::kSaslStep:
+      s = "sasl_step";
+      break;
+    default:
+      s = "opcode " + std::to_string(static_cast<int>(req.command));
+      break;
+  }
+  if (req.quiet) s += "q";
+  if (!req.key.empty()) s += " " + Printable(req.key);
+  switch (req.command) {
+    case Opcode::kSet:
+    case Opcode::kAdd:
+    case Opcode::kReplace:
+      s += " f=" + std::to_string(req.client_flags) + " e=" + std::to_string(req.exptime);
+      break;
+    case Opcode::kIncrement:
+    case Opcode::kDecrement:
+      s += " d=" + std::to_string(req.delta) + " i=" + std::to_string(req.initial) +
+           " e=" + std::to_string(req.exptime);
+      break;
+    case Opcode::kTouch:
+    case Opcode::kGat:
+    case Opcode::kGatK:
+      s += " e=" + std::to_string(req.exptime);
+      break;
+    case Opcode::kFlush:
+      if (req.has_exptime) s += " e=" + std::to_string(req.exptime);
+      break;
+    default:
+      break;
+  }
+  if (req.value_bytes != 0) s += " n=" + std::to_string(req.value_bytes);
+  if (req.header.cas != 0) s += " cas=" + std::to_string(req.header.cas);
+  if (req.header.opaque != 0) s += " opaque=" + std::to_string(req.header.opaque);
+  return s;
+}
+
+size_t BinarySession::Run(std::string_view data) {
+  size_t pos = 0;
+  while (pos < data.size() && !closed_) {
+    if (in_value_) {
+      const size_t take = std::min<uint64_t>(value_left_, data.size() - pos);
+      if (storing_) value_.append(data.substr(pos, take));
+      pos += take;
+      value_left_ -= take;
+      if (value_left_ != 0) break;
+      in_value_ = false;
+      log_.push_back(storing_ ? "  value '" + Printable(value_) + "'" : "  skipped");
+      continue;
+    }
+    const binary::ParseResult r = binary::ParseRequest(data.substr(pos), &req_);
+    if (r.status == binary::ParseStatus::kNeedMore) break;
+    if (r.status == binary::ParseStatus::kClose) {
+      log_.push_back("close");
+      closed_ = true;
+      break;
+    }
+    if (r.consumed < binary::kHeaderSize || r.consumed > data.size() - pos) {
+      log_.push_back("BAD CONSUMED " + std::to_string(r.consumed));
+      closed_ = true;
+      break;
+    }
+    pos += r.consumed;
+    if (r.status == binary::ParseStatus::kError) {
+      log_.push_back("error " + std::string(binary::StatusText(r.error)) +
+                     (r.close ? " close" : "") +
+                     (r.swallow ? " swallow=" + std::to_string(r.swallow) : ""));
+      if (r.close) {
+        closed_ = true;
+        break;
+      }
+      if (r.swallow != 0) {
+        in_value_ = true;
+        storing_ = false;
+        value_left_ = r.swallow;
+      }
+      continue;
+    }
+    log_.push_back(Describe(req_));
+    if (req_.value_bytes != 0) {
+      in_value_ = true;
+      storing_ = true;
+      value_left_ = req_.value_bytes;
+      value_.clear();
+    }
+  }
+  return pos;
+}
+
+void BinarySession::Feed(std::string_view data) {
+  if (closed_) return;
+  pending_.append(data);
+  const size_t used = Run(pending_);
+  pending_.erase(0, closed_ ? pending_.size() : used);
 }
 
 }  // namespace ringcache::protocol::testing

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ringcache/protocol/binary.h"
 #include "ringcache/protocol/text_parser.h"
 #include "ringcache/protocol/value_block.h"
 
@@ -53,13 +54,38 @@ class TextSession {
   std::string block_owner_;  // rendering of the request that owns the block
 };
 
+// The same loop for binary requests: header, extras and key through
+// binary::ParseRequest, then the value (value_bytes) or skipped bytes.
+class BinarySession {
+ public:
+  void Feed(std::string_view data);
+  const std::vector<std::string>& log() const { return log_; }
+  bool closed() const { return closed_; }
+
+ private:
+  size_t Run(std::string_view data);
+
+  binary::Request req_;
+  std::string pending_;
+  std::vector<std::string> log_;
+  bool closed_ = false;
+  uint64_t value_left_ = 0;
+  bool storing_ = false;
+  bool in_value_ = false;
+  std::string value_;
+};
+
+std::string Describe(const binary::Request& req);
+
 // The outcomes of feeding `input` in one piece.
 std::vector<std::string> RunWhole(std::string_view input, TextParser::Options options = {});
+std::vector<std::string> RunWholeBinary(std::string_view input);
 
 // Checks that every split of `input` (two pieces at each byte boundary, and
 // byte by byte) produces `expected`; reports the first differing split.
 void ExpectSameAtEverySplit(std::string_view input, const std::vector<std::string>& expected,
                             TextParser::Options options = {});
+void ExpectSameAtEverySplitBinary(std::string_view input, const std::vector<std::string>& expected);
 
 // The table row type of the text parser tests.
 struct ParseCase {
