@@ -49,6 +49,14 @@ void BudgetPool::Trim() {
   }
 }
 
+size_t BudgetPool::Repay(size_t n) {
+  const int64_t debt = -global_->available();
+  if (debt <= 0) return n;
+  const size_t repay = std::min(n, static_cast<size_t>(debt));
+  global_->Give(repay);
+  return n - repay;
+}
+
 void BudgetPool::Drain() {
   const int64_t cur = held_.exchange(0, std::memory_order_relaxed);
   if (cur > 0) global_->Give(static_cast<size_t>(cur));

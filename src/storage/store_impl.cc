@@ -20,7 +20,7 @@ constexpr int kMaxStripeBits = 10;
 constexpr size_t kStripeBaseline = 64 * 1024;
 
 int ChooseStripeBits(const StoreConfig& c) {
-  if (c.stripes_log2 > 0) return std::min(c.stripes_log2, kMaxStripeBits);
+  if (c.stripes_log2 >= 0) return std::min(c.stripes_log2, kMaxStripeBits);
   // Several stripes per worker so two workers seldom want the same lock.
   const uint64_t by_workers = std::bit_ceil(static_cast<uint64_t>(std::max(c.workers, 1)) * 8);
   const uint64_t by_memory = std::max<uint64_t>(1, c.memory_limit / kStripeBaseline);

@@ -121,11 +121,12 @@ class StoreThreadOps {
     r->won = win;
   }
 
+  // `prior_exptime`: the item's exptime before this request touched it.
   static void Hit(StoreThreadImpl& t, Item* item, base::RelTime now, const GetOptions& opt,
-                  GetResult* r) {
+                  base::RelTime prior_exptime, GetResult* r) {
     const StoreImpl& s = *t.store();
     r->item = ItemView(item);
-    r->prior = {item->exptime(), item->time(), (item->state_bits() & item_state::kFetched) != 0};
+    r->prior = {prior_exptime, item->time(), (item->state_bits() & item_state::kFetched) != 0};
     if (opt.bump) Bump(s, item, now);
     Tokens(item, opt, r->prior.exptime, r);
     ClassCounters& c = t.counters().cls(s.ClassIndexOf(*item));
@@ -180,8 +181,7 @@ class StoreThreadOps {
       Item* item = slot.item;
       const base::RelTime prior_exptime = item->exptime();
       if (opt.touch) item = SetExptime(t, stripe, slot, opt.new_exptime, h32, now);
-      Hit(t, item, now, opt, &r);
-      r.prior.exptime = prior_exptime;
+      Hit(t, item, now, opt, prior_exptime, &r);
       return r;
     }
     if (!opt.vivify) {
@@ -228,7 +228,7 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
       const base::RelTime e = f.item->exptime();
       if (!(e != 0 && e <= now) && !s.IsFlushed(*f.item, now)) {
         GetResult r;
-        StoreThreadOps::Hit(t, f.item, now, opt, &r);
+        StoreThreadOps::Hit(t, f.item, now, opt, e, &r);
         return r;
       }
       // Expired or flushed: unlink it under the lock (memcached does on access).

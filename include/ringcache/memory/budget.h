@@ -79,8 +79,11 @@ class BudgetPool {
     }
     return Refill(n);
   }
-  // Credits `n` bytes back.
+  // Credits `n` bytes back. While the global budget is overdrawn (a lowered
+  // limit, a forced charge) credits repay it first, so overdrafts do not
+  // outlive the next eviction.
   RC_ALWAYS_INLINE void Give(size_t n) {
+    if (RC_UNLIKELY(global_->available() < 0)) n = Repay(n);
     const int64_t now = held_.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed) +
                         static_cast<int64_t>(n);
     if (RC_UNLIKELY(now > static_cast<int64_t>(2 * chunk_))) Trim();
@@ -93,6 +96,8 @@ class BudgetPool {
  private:
   bool Refill(size_t n);
   void Trim();
+  // Gives up to `n` bytes to an overdrawn global budget; returns the rest.
+  size_t Repay(size_t n);
 
   MemoryBudget* global_;
   size_t chunk_;

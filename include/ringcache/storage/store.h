@@ -262,7 +262,7 @@ struct StoreConfig {
   bool evict = true;                // false: -M
   bool cas_enabled = true;          // -C turns it off (CAS reported as 0)
   int workers = 4;                  // -t: sizes the stripe count
-  int stripes_log2 = 0;             // 0: chosen from workers and memory
+  int stripes_log2 = -1;            // < 0: chosen from workers and memory
   int hashpower = 16;               // -o hashpower: log2 of the initial buckets, all stripes
   bool hash_expand = true;          // -o no_hashexpand
   LruTuning lru;

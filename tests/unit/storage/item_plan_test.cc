@@ -1,0 +1,100 @@
+#include "item_plan.h"
+
+#include <cstring>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+#include "ringcache/memory/item_heap.h"
+
+namespace ringcache::storage {
+namespace {
+
+const memory::SizeClassTable& Classes() {
+  static const memory::SizeClassTable* t =
+      new memory::SizeClassTable(memory::SizeClassTable::FromJemalloc(size_t{2} << 20));
+  return *t;
+}
+
+TEST(ItemPlanTest, SmallItemWithCasFitsTheSixtyFourByteClass) {
+  // The case: 12-byte key, 32-byte value, flags 0, no TTL.
+  const ItemPlan p = PlanItem(Classes(), item_layout::kCas, 12, 32);
+  EXPECT_EQ(p.header, 20u);
+  EXPECT_EQ(p.head_bytes, 64u);
+  EXPECT_EQ(p.charge, 64u);
+  EXPECT_EQ(p.tail_len, 0u);
+}
+
+TEST(ItemPlanTest, OptionalFieldsCostFourBytesEach) {
+  EXPECT_EQ(Item::HeaderSize(0), 12u);
+  EXPECT_EQ(Item::HeaderSize(item_layout::kCas), 20u);
+  EXPECT_EQ(Item::HeaderSize(item_layout::kCas | item_layout::kExptime), 24u);
+  EXPECT_EQ(Item::HeaderSize(item_layout::kCas | item_layout::kExptime | item_layout::kFlags), 28u);
+  EXPECT_EQ(Item::HeaderSize(item_layout::kSplit), 24u);  // tail length + tail pointer
+  // Values of 255 bytes and more store their length in a 4-byte field.
+  EXPECT_EQ(PlanItem(Classes(), 0, 10, 254).header, 12u);
+  EXPECT_EQ(PlanItem(Classes(), 0, 10, 255).header, 16u);
+}
+
+TEST(ItemPlanTest, ThousandByteValuesAreSplitInsteadOfWastingAQuarter) {
+  const ItemPlan p = PlanItem(Classes(), item_layout::kCas, 12, 1000);
+  ASSERT_NE(p.tail_len, 0u);
+  EXPECT_EQ(p.head_bytes + p.tail_len, p.header + 12 + 1000);
+  // Far below the 1280-byte class a single allocation would take.
+  EXPECT_LT(p.charge, 1280u);
+  EXPECT_LE(p.charge, 1.05 * 1012);
+  EXPECT_EQ(Classes().size(p.head_class), p.head_bytes);
+}
+
+TEST(ItemPlanTest, SmallItemsAndWellFittingItemsAreNotSplit) {
+  EXPECT_EQ(PlanItem(Classes(), item_layout::kCas, 10, 300).tail_len, 0u);
+  // 1024 - 16 header - 8 cas: an exact fit.
+  EXPECT_EQ(PlanItem(Classes(), item_layout::kCas, 10, 1024 - 24 - 10).tail_len, 0u);
+}
+
+TEST(ItemPlanTest, MegabyteItemsSplitOffTheirHeader) {
+  const ItemPlan p = PlanItem(Classes(), item_layout::kCas, 20, 1 << 20);
+  ASSERT_NE(p.tail_len, 0u);
+  EXPECT_EQ(p.head_bytes, size_t{1} << 20);
+  EXPECT_LT(p.charge, (size_t{1} << 20) + 4096);
+}
+
+TEST(ItemPlanTest, TooLargeForEveryClass) {
+  EXPECT_EQ(PlanItem(Classes(), 0, 10, size_t{64} << 20).head_class, -1);
+}
+
+TEST(ItemPlanTest, PlanOfAnItemMatchesItsPlanForEveryShape) {
+  memory::ItemHeapOptions o;
+  o.region_bytes = size_t{1} << 30;
+  auto heap = std::move(*memory::ItemHeap::Create(o));
+  memory::HeapCache cache(heap.get(), 0);
+  const std::string key(40, 'k');
+  for (uint8_t layout : {uint8_t{0}, item_layout::kCas,
+                         uint8_t(item_layout::kCas | item_layout::kExptime | item_layout::kFlags),
+                         uint8_t(item_layout::kPinnable | item_layout::kCas)}) {
+    for (size_t v : {0, 1, 31, 254, 255, 600, 1000, 1500, 3000, 20000, 100000}) {
+      const ItemPlan p = PlanItem(Classes(), layout, key.size(), v);
+      void* head = cache.Allocate(p.head_bytes);
+      char* tail = p.tail_len > 0 ? static_cast<char*>(cache.Allocate(p.tail_len)) : nullptr;
+      Item* it = Item::Init(head, p.layout, key, v);
+      if (tail != nullptr) it->InitSplit(tail, p.tail_len);
+      const ItemPlan q = PlanOf(Classes(), *it);
+      EXPECT_EQ(q.charge, p.charge) << int(layout) << " " << v;
+      EXPECT_EQ(q.head_bytes, p.head_bytes);
+      EXPECT_EQ(it->value_size(), v);
+      EXPECT_EQ(it->key(), key);
+      EXPECT_EQ(it->head_value_len() + it->tail_len(), v);
+      cache.Free(head, p.head_bytes);
+      if (tail != nullptr) cache.Free(tail, p.tail_len);
+    }
+  }
+}
+
+TEST(ItemPlanTest, MemcachedSizeRuleForItemSizeMax) {
+  // memcached's 48-byte header, key + 1, flags, value + "\r\n", CAS.
+  EXPECT_EQ(MemcachedItemSize(3, 0, 10, true), 48u + 4 + 12 + 8);
+  EXPECT_EQ(MemcachedItemSize(3, 7, 10, false), 48u + 4 + 4 + 12);
+}
+
+}  // namespace
+}  // namespace ringcache::storage

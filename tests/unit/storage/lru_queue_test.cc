@@ -1,0 +1,114 @@
+#include "lru_queue.h"
+
+#include <deque>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ringcache::storage {
+namespace {
+
+std::vector<uint32_t> Drain(LruQueue& q) {
+  std::vector<uint32_t> out;
+  while (auto e = q.PeekOldest()) {
+    out.push_back(e->ref);
+    q.PopOldest();
+  }
+  return out;
+}
+
+TEST(LruQueueTest, FifoOrderAcrossBlocks) {
+  LruQueue q;
+  size_t allocated = 0;
+  for (uint32_t i = 1; i <= 2000; ++i) allocated += q.PushNewest({i, i * 7});
+  EXPECT_EQ(q.size(), 2000u);
+  EXPECT_EQ(allocated, q.bytes());
+  EXPECT_GE(q.bytes(), 2000 * sizeof(LruEntry));
+  EXPECT_EQ(q.PeekOldest()->hash, 7u);
+  const std::vector<uint32_t> order = Drain(q);
+  ASSERT_EQ(order.size(), 2000u);
+  for (uint32_t i = 0; i < 2000; ++i) ASSERT_EQ(order[i], i + 1);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(LruQueueTest, PushOldestPutsBackAtTheTail) {
+  LruQueue q;
+  q.PushNewest({2, 0});
+  q.PushNewest({3, 0});
+  q.PushOldest({1, 0});
+  for (uint32_t i = 0; i < 1000; ++i) q.PushOldest({0, 0});  // spills into new blocks
+  q.PopOldest();
+  std::vector<uint32_t> order = Drain(q);
+  ASSERT_EQ(order.size(), 1002u);
+  EXPECT_EQ(order[998], 0u);
+  EXPECT_EQ(order[999], 1u);
+  EXPECT_EQ(order[1000], 2u);
+  EXPECT_EQ(order[1001], 3u);
+}
+
+TEST(LruQueueTest, PopReturnsTheBytesOfFreedBlocks) {
+  LruQueue q;
+  for (uint32_t i = 0; i < 1000; ++i) q.PushNewest({i, 0});
+  size_t freed = 0;
+  while (!q.empty()) freed += q.PopOldest();
+  EXPECT_GT(freed, 0u);
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
+  LruQueue q;
+  for (uint32_t i = 0; i < 5000; ++i) q.PushNewest({i, 0});
+  const size_t before = q.bytes();
+  size_t freed = 0;
+  // Keep multiples of 5, in budgets that end mid-block.
+  for (int step = 0; step < 200; ++step) {
+    freed += q.Sweep(37, [](const LruEntry& e) { return e.ref % 5 == 0; });
+  }
+  EXPECT_EQ(q.size(), 1000u);
+  EXPECT_EQ(before - q.bytes(), freed);
+  EXPECT_LT(q.bytes(), before / 3);  // sparse blocks were merged
+  const std::vector<uint32_t> order = Drain(q);
+  ASSERT_EQ(order.size(), 1000u);
+  for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(order[i], i * 5);
+}
+
+TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
+  std::mt19937 rng(7);
+  LruQueue q;
+  std::deque<uint32_t> model;  // exactly the queue's entries, oldest first
+  std::set<uint32_t> dead;
+  uint32_t next = 1;
+  for (int op = 0; op < 200000; ++op) {
+    const int r = static_cast<int>(rng() % 100);
+    if (r < 45) {
+      q.PushNewest({next, 0});
+      model.push_back(next++);
+    } else if (r < 55 && !model.empty()) {
+      ASSERT_EQ(q.PeekOldest()->ref, model.front());
+      q.PopOldest();
+      model.pop_front();
+    } else if (r < 60) {
+      q.PushOldest({next, 0});
+      model.push_front(next++);
+    } else if (r < 80 && !model.empty()) {
+      dead.insert(model[rng() % model.size()]);
+    } else {
+      std::set<uint32_t> dropped;
+      q.Sweep(rng() % 50, [&](const LruEntry& e) {
+        if (dead.count(e.ref) == 0) return true;
+        dropped.insert(e.ref);
+        return false;
+      });
+      std::erase_if(model, [&](uint32_t v) { return dropped.count(v) != 0; });
+    }
+    ASSERT_EQ(q.size(), model.size()) << op;
+  }
+  const std::vector<uint32_t> got = Drain(q);
+  EXPECT_EQ(got, std::vector<uint32_t>(model.begin(), model.end()));
+}
+
+}  // namespace
+}  // namespace ringcache::storage

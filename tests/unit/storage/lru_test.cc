@@ -1,0 +1,212 @@
+// The segmented LRU, eviction and memory bounds: memcached's lru_pull_tail
+// policy on one stripe, so every item competes in the same segments.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+#include "store_fixture.h"
+
+namespace ringcache::storage {
+namespace {
+
+using testing::StoreFixture;
+using testing::TestConfig;
+
+class LruTest : public StoreFixture {
+ protected:
+  void SetUp() override { Open(OneStripe(size_t{1} << 20)); }
+  static StoreConfig OneStripe(size_t memory) {
+    StoreConfig c = TestConfig(memory);
+    c.stripes_log2 = 0;
+    c.hashpower = 10;
+    return c;
+  }
+  static std::string Key(int i) { return "key" + std::to_string(i); }
+  Segment SegmentOf(const std::string& key) {
+    GetOptions o;
+    o.bump = false;
+    return t_->Get(key, 100, o).item.segment();
+  }
+  std::vector<ClassStats> Classes(base::RelTime now = 100) {
+    std::vector<ClassStats> c;
+    store_->CollectClassStats(&c, now);
+    return c;
+  }
+  uint64_t Number(Segment s) {
+    uint64_t n = 0;
+    for (const ClassStats& c : Classes()) n += c.items[static_cast<int>(s)];
+    return n;
+  }
+  const std::string value_ = std::string(900, 'v');
+};
+
+TEST_F(LruTest, NewItemsEnterHotAndOverflowToCold) {
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(Set(Key(i), value_), StoreResult::kStored);
+  EXPECT_EQ(SegmentOf(Key(199)), Segment::kHot);
+  // HOT is held to 20 % of the stripe's bytes: the old tail went to COLD.
+  EXPECT_EQ(SegmentOf(Key(0)), Segment::kCold);
+  const uint64_t hot = Number(Segment::kHot);
+  EXPECT_GT(hot, 0u);
+  EXPECT_LE(hot, 200 * 21 / 100 + 2);
+  EXPECT_EQ(hot + Number(Segment::kCold), 200u);
+  EXPECT_GT(Stats().moves_to_cold, 0u);
+}
+
+TEST_F(LruTest, ActiveHotItemsMoveToWarm) {
+  // Segment shares are fractions of the stripe's bytes: fill it first, or a
+  // lone item is over any share (memcached behaves the same).
+  for (int i = 0; i < 100; ++i) Set(Key(i), value_);
+  Set("hot", value_);
+  ASSERT_EQ(SegmentOf("hot"), Segment::kHot);
+  t_->Get("hot", 100);  // fetched
+  t_->Get("hot", 100);  // active
+  for (int i = 100; i < 300; ++i) Set(Key(i), value_);
+  EXPECT_EQ(SegmentOf("hot"), Segment::kWarm);
+  EXPECT_GE(Stats().moves_to_warm, 1u);
+}
+
+TEST_F(LruTest, EvictionTakesTheColdTailFirst) {
+  int stored = 0;
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(Set(Key(i), value_), StoreResult::kStored);
+    ++stored;
+  }
+  const StoreStats s = Stats();
+  EXPECT_GT(s.evictions, 0u);
+  EXPECT_EQ(s.evicted_unfetched, s.evictions);  // nothing was ever read
+  EXPECT_FALSE(Value(Key(0)));                  // oldest gone
+  EXPECT_TRUE(Value(Key(2999)));                // newest kept
+  // Items survive in one contiguous range of the newest keys.
+  int first_alive = -1;
+  for (int i = 0; i < 3000; ++i) {
+    GetOptions o;
+    o.bump = false;
+    const bool alive = static_cast<bool>(t_->Get(Key(i), 100, o).item);
+    if (alive && first_alive < 0) first_alive = i;
+    if (first_alive >= 0) {
+      EXPECT_TRUE(alive) << i;
+    }
+  }
+  EXPECT_GT(first_alive, 0);
+  // -m bounds everything charged: items, index, queues.
+  EXPECT_LE(s.total_malloced, s.limit_maxbytes);
+  EXPECT_EQ(s.curr_items, static_cast<uint64_t>(3000 - first_alive));
+}
+
+TEST_F(LruTest, ActiveColdItemsAreRescuedNotEvicted) {
+  Set("keep", value_);
+  for (int i = 0; i < 300; ++i) Set(Key(i), value_);
+  ASSERT_EQ(SegmentOf("keep"), Segment::kCold);
+  t_->Get("keep", 100);
+  t_->Get("keep", 100);  // active in COLD: memcached would bump it to WARM
+  const uint64_t warm_moves = Stats().moves_to_warm;
+  for (int i = 300; i < 3000; ++i) Set(Key(i), value_);
+  EXPECT_TRUE(Value("keep")) << "an active COLD item was evicted";
+  EXPECT_FALSE(Value(Key(0)));
+  EXPECT_GT(Stats().moves_to_warm, warm_moves);
+  EXPECT_EQ(Stats().evicted_active, 0u);
+  EXPECT_EQ(Stats().lru_bumps_dropped, 0u);
+}
+
+TEST_F(LruTest, AddOnAnActiveColdItemBumpsItToWarm) {
+  Set("a", value_);
+  for (int i = 0; i < 300; ++i) Set(Key(i), value_);
+  ASSERT_EQ(SegmentOf("a"), Segment::kCold);
+  t_->Get("a", 100);
+  t_->Get("a", 100);
+  EXPECT_EQ(Put("a", "x", {StoreMode::kAdd}), StoreResult::kNotStored);
+  EXPECT_EQ(SegmentOf("a"), Segment::kWarm);  // do_item_update
+}
+
+TEST_F(LruTest, ExpiredTailItemsAreReclaimedBeforeEvicting) {
+  for (int i = 0; i < 500; ++i) Put(Key(i), value_, {}, 0, 150);  // all expire at 150
+  for (int i = 500; i < 1400; ++i) Put(Key(i), value_, {}, 0, 0, 200);
+  const StoreStats s = Stats();
+  EXPECT_GT(s.reclaimed, 0u);
+  EXPECT_EQ(s.expired_unfetched, s.reclaimed);
+  EXPECT_EQ(s.evictions, 0u);
+  for (int i = 500; i < 1400; ++i) ASSERT_TRUE(Value(Key(i), 200)) << i;
+}
+
+TEST_F(LruTest, NoEvictModeAnswersOutOfMemory) {
+  StoreConfig c = OneStripe(size_t{1} << 20);
+  c.evict = false;  // -M
+  Open(c);
+  int stored = 0;
+  NewItem item;
+  AllocResult last = AllocResult::kOk;
+  for (int i = 0; i < 5000; ++i) {
+    last = t_->Allocate(Key(i), 0, 0, value_.size(), 100, &item);
+    if (last != AllocResult::kOk) break;
+    Fill(&item, value_);
+    ASSERT_EQ(t_->Store(std::move(item), {}, 100, nullptr), StoreResult::kStored);
+    ++stored;
+  }
+  EXPECT_EQ(last, AllocResult::kOutOfMemory);
+  EXPECT_GT(stored, 800);  // the limit is 1 MB of ~1 KB items
+  EXPECT_EQ(Stats().evictions, 0u);
+  EXPECT_GE(Stats().outofmemory, 1u);
+  for (int i = 0; i < stored; ++i) ASSERT_EQ(Value(Key(i)), value_) << i;
+  // Deleting frees room again.
+  t_->Delete(Key(0), {}, 100);
+  EXPECT_EQ(Set("again", value_), StoreResult::kStored);
+}
+
+TEST_F(LruTest, TempItemsLiveOutsideTheEvictionOrder) {
+  StoreConfig c = OneStripe(size_t{1} << 20);
+  c.lru.temp_lru = true;
+  c.lru.temporary_ttl = 61;
+  Open(c);
+  Put("temp", value_, {}, 0, 130);  // TTL 30 <= 61
+  EXPECT_EQ(SegmentOf("temp"), Segment::kTemp);
+  Put("long", value_, {}, 0, 100 + 3600);
+  EXPECT_NE(SegmentOf("long"), Segment::kTemp);
+  for (int i = 0; i < 3000; ++i) Put(Key(i), value_, {}, 0, 100 + 3600);
+  EXPECT_GT(Stats().evictions, 0u);
+  EXPECT_TRUE(Value("temp"));  // never evicted for space
+  EXPECT_EQ(Number(Segment::kTemp), 1u);
+  // Once expired it is reclaimed from the TEMP tail by later writes.
+  for (int i = 0; i < 10; ++i) Set("w" + std::to_string(i), "x", 200);
+  EXPECT_EQ(Number(Segment::kTemp), 0u);
+}
+
+TEST_F(LruTest, FlatModePutsEverythingInCold) {
+  StoreConfig c = OneStripe(size_t{1} << 20);
+  c.lru.segmented = false;
+  Open(c);
+  for (int i = 0; i < 50; ++i) Set(Key(i), value_);
+  EXPECT_EQ(Number(Segment::kCold), 50u);
+  EXPECT_EQ(Number(Segment::kHot), 0u);
+}
+
+TEST_F(LruTest, TuningChangesTheSegmentShares) {
+  LruTuning t = store_->lru_tuning();
+  EXPECT_EQ(t.hot_lru_pct, 20);
+  t.hot_lru_pct = 60;
+  store_->SetLruTuning(t);
+  EXPECT_EQ(store_->lru_tuning().hot_lru_pct, 60);
+  for (int i = 0; i < 200; ++i) Set(Key(i), value_);
+  EXPECT_GE(Number(Segment::kHot), 200u * 55 / 100);
+}
+
+TEST_F(LruTest, ClassStatsReportItemsAgesAndEvictions) {
+  for (int i = 0; i < 3000; ++i) Put(Key(i), value_, {}, 0, i < 100 ? 5000 : 0, 100 + i / 100);
+  std::vector<ClassStats> classes = Classes(200);
+  ASSERT_FALSE(classes.empty());
+  uint64_t number = 0, evicted = 0, nonzero = 0;
+  for (const ClassStats& c : classes) {
+    EXPECT_GE(c.id, 1);
+    EXPECT_GT(c.chunk_size, 0u);
+    number += c.number();
+    evicted += c.evicted;
+    nonzero += c.evicted_nonzero;
+    EXPECT_GT(c.age, 0u);
+  }
+  EXPECT_EQ(number, Stats().curr_items);
+  EXPECT_EQ(evicted, Stats().evictions);
+  EXPECT_EQ(nonzero, 100u);  // the items with a TTL were the oldest
+}
+
+}  // namespace
+}  // namespace ringcache::storage
