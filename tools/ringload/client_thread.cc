@@ -32,6 +32,7 @@ using protocol::client::ReplyKind;
 // own --pipeline if deeper): deep enough to be fast, small enough to be kind.
 constexpr uint32_t kPreloadDepth = 64;
 constexpr size_t kMinInput = 64 * 1024;
+constexpr size_t kMinReceiveRoom = 4 * 1024;
 constexpr size_t kMinOutput = 4 * 1024;
 constexpr size_t kMaxOutput = 4 << 20;  // per buffer; more only if one request needs it
 constexpr size_t kMaxBacklog = 1 << 20;
@@ -150,6 +151,7 @@ absl::Status ClientThread::Preload(uint64_t lo, uint64_t hi) {
   counters_ = &result_.preload;
   depth_ = std::max<uint32_t>(options_.pipeline, kPreloadDepth);
   RunLoop(Mode::kPreload);
+  result_.live_connections = static_cast<int>(live_);
   if (plan_.stop->load(std::memory_order_relaxed)) return absl::CancelledError("interrupted");
   if (live_ == 0) return absl::UnavailableError("every connection failed during the preload");
   return absl::OkStatus();
@@ -394,8 +396,9 @@ void ClientThread::ParseReplies(uint32_t index, int64_t now) {
   }
   c.ConsumeInput(offset);
   c.need_bytes = need;
-  // A reply larger than the buffer: grow so the next receive can finish it.
-  c.EnsureInputCapacity(std::max(need, c.input().size() + 1));
+  // Room for the next receive: all of a reply whose size is known, or a
+  // decent chunk more (a reply larger than the buffer grows it).
+  c.EnsureInputCapacity(std::max(need, c.input().size() + kMinReceiveRoom));
   if (answered) QueueRefill(index);
 }
 

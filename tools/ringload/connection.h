@@ -111,21 +111,29 @@ class Connection {
   }
 
   // --- input ---------------------------------------------------------------
-  char* in_tail() { return in_.data() + in_len_; }
-  size_t in_room() const { return in_.size() - in_len_; }
-  void Received(size_t n) { in_len_ += n; }
-  std::string_view input() const { return {in_.data(), in_len_}; }
-  // Drops the first n bytes of input (parsed replies), keeping the rest.
+  // Unparsed bytes are [in_head_, in_end_) of in_; receives append at in_end_.
+  char* in_tail() { return in_.data() + in_end_; }
+  size_t in_room() const { return in_.size() - in_end_; }
+  void Received(size_t n) { in_end_ += n; }
+  std::string_view input() const { return {in_.data() + in_head_, in_end_ - in_head_}; }
+  // Drops the first n bytes of input (parsed replies). The rest moves to the
+  // front only when the room behind it runs short, not after every receive.
   void ConsumeInput(size_t n) {
-    if (n == in_len_) {
-      in_len_ = 0;
-    } else if (n != 0) {
-      std::memmove(in_.data(), in_.data() + n, in_len_ - n);
-      in_len_ -= n;
+    in_head_ += n;
+    if (in_head_ == in_end_) {
+      in_head_ = in_end_ = 0;
+    } else if (in_.size() - in_end_ < in_.size() / 4) {
+      std::memmove(in_.data(), in_.data() + in_head_, in_end_ - in_head_);
+      in_end_ -= in_head_;
+      in_head_ = 0;
     }
   }
-  // Makes room for a reply of `total` bytes at the front of the buffer.
+  // Makes room for `total` bytes of unparsed input (one large reply).
   void EnsureInputCapacity(size_t total) {
+    if (in_.size() - in_head_ >= total) return;
+    std::memmove(in_.data(), in_.data() + in_head_, in_end_ - in_head_);
+    in_end_ -= in_head_;
+    in_head_ = 0;
     if (in_.size() < total) in_.resize(std::max(total, in_.size() * 2));
   }
   bool recv_in_flight = false;
@@ -152,7 +160,8 @@ class Connection {
   size_t sent_ = 0;
   bool send_in_flight_ = false;
   std::vector<char> in_;
-  size_t in_len_ = 0;
+  size_t in_head_ = 0;
+  size_t in_end_ = 0;
   Fifo<Pending> pending_;
   Fifo<int64_t> backlog_;
 };

@@ -38,11 +38,15 @@ std::string ThroughputChart(const RunResult& r) {
   ChartSeries ops{"ops/s", "#1f77b4", {}};
   ChartSeries errors{"errors/s", "#d62728", {}};
   bool any_errors = false;
+  // Each second is drawn as a step over the time it covers.
   for (const TimelinePoint& p : r.timeline) {
-    const double t = p.index + p.seconds;
-    ops.points.push_back({t, p.ops_per_sec()});
+    const double from = static_cast<double>(p.index);
+    const double to = from + p.seconds;
+    ops.points.push_back({from, p.ops_per_sec()});
+    ops.points.push_back({to, p.ops_per_sec()});
     const double e = p.seconds > 0 ? p.counters.error_total() / p.seconds : 0;
-    errors.points.push_back({t, e});
+    errors.points.push_back({from, e});
+    errors.points.push_back({to, e});
     any_errors |= e > 0;
   }
   chart.Add(std::move(ops));
@@ -60,11 +64,12 @@ std::string LatencyOverTimeChart(const RunResult& r) {
   ChartSeries max{"max", "#7f7f7f", {}};
   for (const TimelinePoint& p : r.timeline) {
     if (p.counters.requests() == 0) continue;
-    const double t = p.index + p.seconds;
-    p50.points.push_back({t, Us(p.p50_ns)});
-    p99.points.push_back({t, Us(p.p99_ns)});
-    p999.points.push_back({t, Us(p.p999_ns)});
-    max.points.push_back({t, Us(p.max_ns)});
+    for (const double t : {static_cast<double>(p.index), p.index + p.seconds}) {
+      p50.points.push_back({t, Us(p.p50_ns)});
+      p99.points.push_back({t, Us(p.p99_ns)});
+      p999.points.push_back({t, Us(p.p999_ns)});
+      max.points.push_back({t, Us(p.max_ns)});
+    }
   }
   for (ChartSeries* s : {&p50, &p99, &p999, &max}) chart.Add(std::move(*s));
   return chart.Svg(900, 300);

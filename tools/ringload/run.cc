@@ -239,8 +239,9 @@ absl::StatusOr<RunResult> Run(const Options& options,
     result.interrupted = true;
     return finish(absl::OkStatus());
   }
-  if (options.requests == 0 && options.duration_seconds == 0) {
-    return finish(absl::OkStatus());  // preload only
+  if (options.requests == 0 && options.duration_seconds == 0) {  // preload only
+    for (const auto& c : clients) result.live_connections += c->result().live_connections;
+    return finish(absl::OkStatus());
   }
 
   const int64_t load_start = NowNs();

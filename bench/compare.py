@@ -1,0 +1,554 @@
+#!/usr/bin/python3
+"""bench/compare: ringcached, stock memcached and bench/null_server side by side.
+
+The method of DESIGN.md section 9, in one command (`tools/dev compare`):
+
+  - each server runs alone, pinned to CPU 0 with one worker thread, one after
+    the other in this same script; ringload runs pinned to CPU 1;
+  - every workload of the standard matrix is run against each server, after
+    a preload so that gets hit;
+  - for each run: ops/s and latency percentiles (from ringload's --json), the
+    server's CPU microseconds per op (utime + stime from /proc/PID/stat over
+    the run, divided by the ops ringload completed), and the server's system
+    calls per op when `perf stat` can count them (kernel entries);
+  - results go to bench/results/<date>.md with an SVG chart beside it, and
+    the latest table and chart into the compare section of bench/README.md.
+
+CPU per op stays honest when the load tool, not the server, is the
+bottleneck; absolute numbers drift between runs on shared machines, ratios
+measured in one run hold.
+
+Memcached runs first: the open-loop workloads offer 50 % and 90 % of the
+peak GET rate memcached reached (its GET depth-16 result), and every server
+is offered that same rate.
+
+A server that is not built, or does not answer `version`, is reported as
+skipped, not faked.
+
+Usage: bench/compare.py [--build-dir build] [--duration 10] [--quick]
+                        [--servers memcached,ringcached,null_server]
+                        [--only WORKLOAD,...] [--out bench/results] [--no-readme]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER_CPU = "0"
+LOAD_CPU = "1"
+CONNECTIONS = 50
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# The standard matrix (issue 6). Every run: 1 ringload thread, 50
+# connections, 12-byte keys, 32-byte values unless said otherwise.
+WORKLOADS = [
+    {"name": "get_d1", "title": "GET, depth 1",
+     "args": ["--ratio", "1:0", "--pipeline", "1"]},
+    {"name": "get_d16", "title": "GET, depth 16",
+     "args": ["--ratio", "1:0", "--pipeline", "16"]},
+    {"name": "set_d16", "title": "SET, depth 16",
+     "args": ["--ratio", "0:1", "--pipeline", "16"]},
+    {"name": "mix_zipf", "title": "90/10 GET/SET, zipf 0.99, depth 16",
+     "args": ["--ratio", "9:1", "--distribution", "zipf:0.99", "--pipeline", "16"]},
+    {"name": "multiget50", "title": "multiget of 50 keys, depth 4",
+     "args": ["--ratio", "1:0", "--multiget", "50", "--pipeline", "4"]},
+    {"name": "value_1k", "title": "90/10 GET/SET, 1 KB values, depth 16",
+     "args": ["--ratio", "9:1", "--value-size", "1024", "--pipeline", "16"],
+     "keys": 20000, "prefix": "v"},
+    {"name": "open_50", "title": "open loop, 50 % of memcached's peak",
+     "args": ["--ratio", "1:0", "--pipeline", "16"], "rate_of_peak": 0.5},
+    {"name": "open_90", "title": "open loop, 90 % of memcached's peak",
+     "args": ["--ratio", "1:0", "--pipeline", "16"], "rate_of_peak": 0.9},
+]
+DEFAULT_KEYS = 100000  # fits memcached's default 64 MB with room to spare
+PEAK_WORKLOAD = "get_d16"
+
+# The efficiency goals of ringload itself (issue 6, item 5), checked against
+# null_server.
+TARGETS = [("get_d16", 2.5e6, "GET depth 16 against null_server"),
+           ("get_d1", 200e3, "GET depth 1 over 50 connections against null_server")]
+
+
+def log(msg):
+    print(f"[compare] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def user_args():
+    return ["-u", "root"] if os.geteuid() == 0 else []
+
+
+def server_commands(build_dir):
+    """name -> (label, argv builder taking a port, binary path)."""
+    ringcached = os.path.join(build_dir, "ringcached")
+    null_server = os.path.join(build_dir, "bench", "null_server", "null_server")
+    memcached = "/usr/bin/memcached"
+    return {
+        "memcached": ("memcached " + memcached_version(memcached), memcached,
+                      lambda p: [memcached, "-t", "1", *user_args(), "-p", str(p), "-U", "0",
+                                 "-l", "127.0.0.1"]),
+        "ringcached": ("ringcached", ringcached,
+                       lambda p: [ringcached, "-t", "1", *user_args(), "-p", str(p), "-U", "0",
+                                  "-l", "127.0.0.1"]),
+        "null_server": ("null_server", null_server,
+                        lambda p: [null_server, "-p", str(p), "-t", "1", "-l", "127.0.0.1"]),
+    }
+
+
+def memcached_version(path):
+    try:
+        out = subprocess.run([path, "-V"], capture_output=True, text=True, timeout=5).stdout
+        return out.split()[-1] if out.split() else "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def answers_version(port, timeout=3.0):
+    """True once the server accepts and answers `version` (text protocol)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"version\r\n")
+                if s.recv(256).startswith(b"VERSION"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks (fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def context_switches(pid):
+    total = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+class SyscallCounter:
+    """`perf stat -e raw_syscalls:sys_enter -p PID` around a run, if perf works."""
+
+    def __init__(self, pid, workdir, enabled):
+        self.proc = None
+        self.out = os.path.join(workdir, f"perf-{pid}-{time.time_ns()}.txt")
+        if not enabled or shutil.which("perf") is None:
+            return
+        try:
+            self.proc = subprocess.Popen(
+                ["perf", "stat", "-x", ",", "-e", "raw_syscalls:sys_enter", "-p", str(pid),
+                 "-o", self.out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.2)  # let it attach before the run starts
+        except OSError:
+            self.proc = None
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
+        try:
+            with open(self.out) as f:
+                for line in f:
+                    parts = line.strip().split(",")
+                    if len(parts) > 2 and "raw_syscalls" in line and parts[0].isdigit():
+                        return int(parts[0])
+        except OSError:
+            pass
+        return None
+
+
+def ringload_cmd(ringload, port, workload, extra):
+    keys = str(workload.get("keys", DEFAULT_KEYS))
+    return ["taskset", "-c", LOAD_CPU, ringload, "--server", f"127.0.0.1:{port}", "--threads",
+            "1", "--connections", str(CONNECTIONS), "--keys", keys, "--key-prefix",
+            workload.get("prefix", "k"), "--quiet", *workload["args"], *extra]
+
+
+def run_ringload(cmd, workdir, tag):
+    out_json = os.path.join(workdir, f"{tag}.json")
+    proc = subprocess.run(cmd + ["--json", out_json], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ringload failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    with open(out_json) as f:
+        return json.load(f)
+
+
+def run_workload(ringload, server, port, workload, duration, rate, workdir, use_perf):
+    """Preloads, then measures one workload against a running server."""
+    tag = f"{server['name']}-{workload['name']}"
+    # The preload writes the key space the run reads (same keys, prefix and
+    # value size); it is not measured.
+    preload = ["--preload", "--duration", "0", "--pipeline", "16"]
+    if "--value-size" in workload["args"]:
+        preload += ["--value-size", workload["args"][workload["args"].index("--value-size") + 1]]
+    run_ringload(ringload_cmd(ringload, port, dict(workload, args=[]), preload), workdir,
+                 tag + "-preload")
+
+    extra = ["--duration", str(duration)]
+    if rate:
+        extra += ["--rate", str(int(rate))]
+    pid = server["pid"]
+    counter = SyscallCounter(pid, workdir, use_perf)
+    ticks0, switches0 = cpu_ticks(pid), context_switches(pid)
+    result = run_ringload(ringload_cmd(ringload, port, workload, extra), workdir, tag)
+    ticks1, switches1 = cpu_ticks(pid), context_switches(pid)
+    syscalls = counter.stop()
+    ops = result["requests"]
+    row = {
+        "ops_per_sec": result["ops_per_sec"],
+        "keys_per_sec": result["keys_per_sec"],
+        "requests": ops,
+        "p50": result["latency_us"]["p50"],
+        "p99": result["latency_us"]["p99"],
+        "p999": result["latency_us"]["p999"],
+        "max": result["latency_us"]["max"],
+        "errors": result["errors"],
+        "hit_ratio": (result["by_op"]["get"]["hits"] / result["by_op"]["get"]["keys"]
+                      if result["by_op"]["get"]["keys"] else None),
+        "server_cpu_us_per_op": ((ticks1 - ticks0) / CLK_TCK * 1e6 / ops) if ops else None,
+        "server_cpu_share": (ticks1 - ticks0) / CLK_TCK / result["duration_seconds"]
+        if result["duration_seconds"] else None,
+        "syscalls_per_op": (syscalls / ops) if (syscalls is not None and ops) else None,
+        "ctx_switches_per_op": ((switches1 - switches0) / ops) if ops else None,
+        "client_cpu_us_per_op": result["client"]["cpu_us_per_op"],
+        "keys_per_op": (result["keys"] / ops) if ops else 1,
+        "rate": rate,
+    }
+    if rate:
+        row["behind_p99_us"] = result["schedule"]["lag_us"]["p99"]
+    log(f"  {workload['name']:<11} {row['ops_per_sec']:>12,.0f} ops/s  p50 {row['p50']:8.1f} us"
+        f"  p99 {row['p99']:8.1f} us  server {fmt(row['server_cpu_us_per_op'], 2)} us/op"
+        f"  errors {row['errors']}")
+    return row
+
+
+def start_server(name, argv, binary, workdir):
+    if not os.path.exists(binary):
+        return None, f"not built ({os.path.relpath(binary, ROOT)} missing)"
+    port = free_port()
+    cmd = ["taskset", "-c", SERVER_CPU] + argv(port)
+    err = open(os.path.join(workdir, f"{name}.stderr"), "w")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+    if not answers_version(port):
+        proc.kill()
+        proc.wait()
+        return None, "did not answer `version` within 3 s"
+    return {"name": name, "proc": proc, "pid": proc.pid, "port": port}, None
+
+
+def stop_server(server):
+    server["proc"].send_signal(signal.SIGTERM)
+    try:
+        server["proc"].wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server["proc"].kill()
+        server["proc"].wait()
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def fmt_ops(v):
+    if v is None:
+        return "n/a"
+    if v >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    if v >= 1e3:
+        return f"{v / 1e3:.0f}k"
+    return f"{v:.0f}"
+
+
+# --------------------------------------------------------------------------
+# Report
+
+
+def machine_description():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model}), Linux {platform.release()}"
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def markdown(results, servers, labels, skipped, args, started, peak):
+    lines = [f"# Comparison, {started:%Y-%m-%d %H:%M}", ""]
+    lines.append(f"Machine: {machine_description()}. Commit {git_commit()}. "
+                 f"Servers pinned to CPU {SERVER_CPU} with one worker; ringload on CPU "
+                 f"{LOAD_CPU}, 1 thread, {CONNECTIONS} connections, 12-byte keys, 32-byte values "
+                 f"unless noted, {args.duration} s per run after a preload (gets hit). "
+                 "Server CPU per op is utime+stime from /proc/PID/stat over the run divided by "
+                 "the ops completed; syscalls per op from `perf stat -e raw_syscalls:sys_enter`.")
+    lines.append("")
+    for name, why in skipped.items():
+        lines.append(f"- **{labels[name]}: skipped** ({why}).")
+    if skipped:
+        lines.append("")
+    if peak:
+        lines.append(f"memcached's peak GET rate (GET depth 16): {peak:,.0f} ops/s; the open-loop "
+                     "runs offer 50 % and 90 % of it to every server, Poisson arrivals, latency "
+                     "from each request's intended send time.")
+        lines.append("")
+    ran = [s for s in servers if s not in skipped]
+    lines.append("| workload | server | ops/s | p50 us | p99 us | p99.9 us | server CPU us/op "
+                 "| syscalls/op | errors |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for wl in WORKLOADS:
+        for s in ran:
+            row = results.get(s, {}).get(wl["name"])
+            if row is None:
+                continue
+            ops = fmt_ops(row["ops_per_sec"])
+            cpu = fmt(row["server_cpu_us_per_op"], 2)
+            if row["keys_per_op"] > 1 and row["server_cpu_us_per_op"] is not None:
+                ops += f" ({fmt_ops(row['keys_per_sec'])} keys/s)"
+                cpu += f" ({row['server_cpu_us_per_op'] / row['keys_per_op']:.2f}/key)"
+            lines.append(f"| {wl['title']} | {labels[s]} | {ops} | {fmt(row['p50'])} | "
+                         f"{fmt(row['p99'])} | {fmt(row['p999'])} | "
+                         f"{cpu} | "
+                         f"{fmt(row['syscalls_per_op'], 3)} | {row['errors']} |")
+    lines.append("")
+    if "null_server" in ran:
+        lines.append("ringload's own efficiency goals (issue 6), against null_server:")
+        lines.append("")
+        for wl_name, target, what in TARGETS:
+            row = results["null_server"].get(wl_name)
+            if row is None:
+                continue
+            ok = "met" if row["ops_per_sec"] >= target else "NOT met"
+            lines.append(f"- {what}: {row['ops_per_sec']:,.0f} ops/s (goal {target:,.0f}: {ok}); "
+                         f"ringload used {fmt(row['client_cpu_us_per_op'], 3)} us of CPU per op.")
+        lines.append("")
+    notes = ["null_server answers every get with a fixed 32-byte hit, so its 1 KB row measures "
+             "1 KB sets and 32-byte gets."] if "null_server" in ran else []
+    for n in notes:
+        lines.append(f"Note: {n}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def svg_chart(results, servers, labels, skipped):
+    """Two panels: throughput relative to memcached, and server CPU per op."""
+    ran = [s for s in servers if s not in skipped]
+    colors = {"memcached": "#7f7f7f", "ringcached": "#1f77b4", "null_server": "#2ca02c"}
+    workloads = [w for w in WORKLOADS if any(w["name"] in results.get(s, {}) for s in ran)]
+    bar_h, gap, group_gap = 12, 2, 14
+    group_h = len(ran) * (bar_h + gap) + group_gap
+    top, left, panel_w = 56, 260, 300
+    height = top + group_h * len(workloads) + 40
+    width = left + 2 * panel_w + 80
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="11">',
+           f'<rect width="100%" height="100%" fill="#fff"/>',
+           f'<text x="10" y="18" font-size="14" font-weight="bold">ringcached vs memcached vs '
+           f'null_server (one worker, CPU {SERVER_CPU})</text>']
+
+    def panel(x0, title, value_of, label_of):
+        """value_of(workload name, row) -> bar length in data units (None: no bar)."""
+        values = [value_of(w["name"], results[s][w["name"]]) for w in workloads for s in ran
+                  if w["name"] in results.get(s, {})]
+        vmax = max([v for v in values if v] or [1])
+        out.append(f'<text x="{x0}" y="{top - 14}" font-weight="bold">{title}</text>')
+        out.append(f'<line x1="{x0}" y1="{top - 6}" x2="{x0}" y2="{height - 30}" '
+                   f'stroke="#888"/>')
+        for gi, w in enumerate(workloads):
+            for si, s in enumerate(ran):
+                row = results.get(s, {}).get(w["name"])
+                v = value_of(w["name"], row) if row else None
+                if v is None:
+                    continue
+                y = top + gi * group_h + si * (bar_h + gap)
+                length = (panel_w - 60) * v / vmax
+                out.append(f'<rect x="{x0}" y="{y}" width="{length:.1f}" height="{bar_h}" '
+                           f'fill="{colors.get(s, "#999")}"/>')
+                out.append(f'<text x="{x0 + length + 4:.1f}" y="{y + bar_h - 2}">'
+                           f'{label_of(row)}</text>')
+
+    for gi, w in enumerate(workloads):
+        y = top + gi * group_h + (len(ran) * (bar_h + gap)) / 2 + 4
+        out.append(f'<text x="{left - 10}" y="{y:.0f}" text-anchor="end">'
+                   f'{w["title"].replace("&", "&amp;")}</text>')
+    memcached = results.get("memcached", {})
+
+    def relative_to_memcached(workload_name, row):
+        if not memcached:  # memcached did not run: absolute ops/s
+            return row["ops_per_sec"]
+        base = memcached.get(workload_name)
+        if not base or not base["ops_per_sec"]:
+            return None
+        return row["ops_per_sec"] / base["ops_per_sec"]
+
+    panel(left, "ops/s (bar length relative to memcached)", relative_to_memcached,
+          lambda row: fmt_ops(row["ops_per_sec"]))
+    # A multiget's cost is shown per key, so one workload does not set the scale.
+    def cpu_per_op(workload_name, row):
+        v = row["server_cpu_us_per_op"]
+        if v is not None and workload_name == "multiget50":
+            v /= row["keys_per_op"]
+        return v
+
+    def cpu_label(row):
+        if row.get("keys_per_op", 1) > 1:
+            return f"{fmt(row['server_cpu_us_per_op'] / row['keys_per_op'], 2)} per key"
+        return fmt(row["server_cpu_us_per_op"], 2)
+
+    panel(left + panel_w + 40, "server CPU us per op (lower is better)", cpu_per_op, cpu_label)
+    ly = height - 14
+    lx = left
+    for s in ran:
+        out.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" '
+                   f'fill="{colors.get(s, "#999")}"/><text x="{lx + 14}" y="{ly}">'
+                   f'{labels[s]}</text>')
+        lx += 14 + 7 * len(labels[s]) + 20
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+README_BEGIN = "<!-- compare:latest:begin -->"
+README_END = "<!-- compare:latest:end -->"
+
+
+def update_readme(table_md, svg_name):
+    path = os.path.join(ROOT, "bench", "README.md")
+    body = (f"{README_BEGIN}\n![comparison](results/{svg_name})\n\n{table_md.strip()}\n"
+            f"{README_END}")
+    text = open(path).read() if os.path.exists(path) else ""
+    if README_BEGIN in text and README_END in text:
+        text = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END),
+                      lambda _: body, text, flags=re.S)
+    else:
+        text += ("\n" if text else "") + "## Latest comparison\n\n" + body + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--duration", type=float, default=10)
+    ap.add_argument("--quick", action="store_true", help="3 s runs")
+    ap.add_argument("--servers", default="memcached,ringcached,null_server")
+    ap.add_argument("--only", default="", help="comma-separated workload names")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--no-perf", action="store_true", help="do not count syscalls with perf")
+    args = ap.parse_args()
+    if args.quick:
+        args.duration = 3
+    build_dir = os.path.abspath(args.build_dir)
+    ringload = os.path.join(build_dir, "ringload")
+    if not os.path.exists(ringload):
+        sys.exit(f"compare: {ringload} is not built")
+    if os.cpu_count() < 2:
+        sys.exit("compare: needs two CPUs (server on CPU 0, ringload on CPU 1)")
+    only = set(filter(None, args.only.split(",")))
+    workloads = [w for w in WORKLOADS if not only or w["name"] in only]
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    # memcached first: the open-loop rates are fractions of its peak.
+    servers.sort(key=lambda s: s != "memcached")
+    commands = server_commands(build_dir)
+    labels = {name: commands[name][0] for name in commands}
+    started = datetime.datetime.now()
+    results, skipped = {}, {}
+    peak = None
+    with tempfile.TemporaryDirectory(prefix="ringcache-compare-") as workdir:
+        for name in servers:
+            if name not in commands:
+                sys.exit(f"compare: unknown server {name}")
+            label, binary, argv = commands[name]
+            server, why = start_server(name, argv, binary, workdir)
+            if server is None:
+                skipped[name] = why
+                log(f"{label}: skipped, {why}")
+                continue
+            log(f"{label} on CPU {SERVER_CPU}, port {server['port']}")
+            results[name] = {}
+            try:
+                for wl in workloads:
+                    rate = None
+                    if "rate_of_peak" in wl:
+                        if peak is None:
+                            log(f"  {wl['name']}: skipped, memcached's peak is not known")
+                            continue
+                        rate = peak * wl["rate_of_peak"]
+                    try:
+                        results[name][wl["name"]] = run_workload(
+                            ringload, server, server["port"], wl, args.duration, rate, workdir,
+                            not args.no_perf)
+                    except RuntimeError as e:
+                        log(f"  {wl['name']}: {e}")
+                    if name == "memcached" and wl["name"] == PEAK_WORKLOAD \
+                            and wl["name"] in results[name]:
+                        peak = results[name][wl["name"]]["ops_per_sec"]
+                    if server["proc"].poll() is not None:
+                        log(f"{label} exited (status {server['proc'].returncode})")
+                        break
+            finally:
+                if server["proc"].poll() is None:
+                    stop_server(server)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = started.strftime("%Y-%m-%d")
+    md = markdown(results, servers, labels, skipped, args, started, peak)
+    md_path = os.path.join(args.out, f"{stamp}.md")
+    svg_name = f"{stamp}.svg"
+    with open(md_path, "w") as f:
+        f.write(md + f"\n![comparison]({svg_name})\n")
+    with open(os.path.join(args.out, svg_name), "w") as f:
+        f.write(svg_chart(results, servers, labels, skipped))
+    with open(os.path.join(args.out, f"{stamp}.json"), "w") as f:
+        json.dump({"started": started.isoformat(), "duration": args.duration,
+                   "machine": machine_description(), "commit": git_commit(), "peak": peak,
+                   "skipped": skipped, "results": results}, f, indent=1)
+    if not args.no_readme:
+        update_readme(md.split("\n", 2)[2], svg_name)
+    print(md)
+    log(f"wrote {os.path.relpath(md_path, ROOT)} and {svg_name}")
+
+
+if __name__ == "__main__":
+    main()
