@@ -120,6 +120,23 @@ void AppendCachedumpItem(base::OutBuffer& out, std::string_view key, uint32_t va
   l.Finish();
 }
 
+void AppendDetailPrefix(base::OutBuffer& out, std::string_view prefix, uint64_t gets, uint64_t hits,
+                        uint64_t sets, uint64_t deletes) {
+  Line l(out, 7 + 250 + 4 * (5 + base::kMaxU64Digits) + 2);
+  l.Put("PREFIX ");
+  l.Put(prefix, 250);
+  l.Put(" get ");
+  l.Number(gets);
+  l.Put(" hit ");
+  l.Number(hits);
+  l.Put(" set ");
+  l.Number(sets);
+  l.Put(" del ");
+  l.Number(deletes);
+  l.Put("\r\n");
+  l.Finish();
+}
+
 size_t UriEncode(std::string_view key, char* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   char* p = out;

@@ -69,6 +69,11 @@ struct MetadumpItem {
 };
 void AppendMetadumpItem(base::OutBuffer& out, const MetadumpItem& item);
 
+// stats detail dump: "PREFIX <prefix> get <n> hit <n> set <n> del <n>\r\n"
+// per key prefix, then "END\r\n".
+void AppendDetailPrefix(base::OutBuffer& out, std::string_view prefix, uint64_t gets, uint64_t hits,
+                        uint64_t sets, uint64_t deletes);
+
 // memcached's uriencode: bytes other than [A-Za-z0-9-._~] become %XX.
 // `out` needs room for 3 * key.size() bytes; returns the bytes written.
 size_t UriEncode(std::string_view key, char* out);

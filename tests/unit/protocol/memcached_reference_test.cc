@@ -14,7 +14,8 @@
 // The binary protocol gets the same treatment: malformed packets must get
 // the same error packet (or close), and a scripted session of every command
 // must get, byte for byte except CAS values, the responses the binary
-// composers build for the same outcomes.
+// composers build for the same outcomes. Watch lines and UDP datagrams are
+// compared with what a live watcher and a UDP client receive.
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -35,7 +36,10 @@
 
 #include "binary_test_util.h"
 #include "ringcache/protocol/binary_composer.h"
+#include "ringcache/protocol/text_composer.h"
 #include "ringcache/protocol/text_parser.h"
+#include "ringcache/protocol/udp_frame.h"
+#include "ringcache/protocol/watch_lines.h"
 
 namespace ringcache::protocol {
 namespace {
@@ -89,6 +93,31 @@ class Connection {
     return true;
   }
 
+  // The next "\n"-terminated line (kept whole), or "" after 2 s.
+  std::string ReadLine() {
+    while (true) {
+      const size_t nl = lines_.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = lines_.substr(0, nl + 1);
+        lines_.erase(0, nl + 1);
+        return line;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 2000) <= 0) return {};
+      char buf[4096];
+      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) return {};
+      lines_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  uint16_t local_port() const {
+    sockaddr_in addr{};
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    return ntohs(addr.sin_port);
+  }
+
   // Reads until `marker` ends the input, the peer closes, or 2 s pass.
   // Returns what came before the marker; *closed tells a close.
   std::string ReadUntil(std::string_view marker, bool* closed, int timeout_ms = 2000) {
@@ -112,6 +141,7 @@ class Connection {
 
  private:
   int fd_ = -1;
+  std::string lines_;
 };
 
 class MemcachedReference : public ::testing::Test {
@@ -127,8 +157,8 @@ class MemcachedReference : public ::testing::Test {
       dup2(devnull, STDOUT_FILENO);
       dup2(devnull, STDERR_FILENO);
       const std::string port = std::to_string(port_);
-      execl(kMemcached, kMemcached, "-p", port.c_str(), "-U", "0", "-l", "127.0.0.1", "-t", "1",
-            "-m", "64", "-u", "root", static_cast<char*>(nullptr));
+      execl(kMemcached, kMemcached, "-p", port.c_str(), "-U", port.c_str(), "-l", "127.0.0.1", "-t",
+            "1", "-m", "64", "-u", "root", static_cast<char*>(nullptr));
       _exit(127);
     }
     ASSERT_GT(pid_, 0);
@@ -733,6 +763,129 @@ TEST_F(MemcachedReference, BinaryParseErrorsMatch) {
       EXPECT_EQ(got, want) << "memcached:\n" << Hex(got) << "\ncomposed:\n" << Hex(want);
     }
   }
+}
+
+// The number after `field=` in `line`.
+int64_t Field(const std::string& line, const std::string& field) {
+  const size_t at = line.find(" " + field + "=");
+  if (at == std::string::npos) return -1;
+  return std::strtoll(line.c_str() + at + field.size() + 2, nullptr, 10);
+}
+
+WatchStamp StampOf(const std::string& line) {
+  WatchStamp s;
+  s.seconds = std::strtoll(line.c_str() + 3, nullptr, 10);
+  s.microseconds =
+      static_cast<int32_t>(std::strtol(line.c_str() + line.find('.') + 1, nullptr, 10));
+  s.gid = static_cast<uint64_t>(Field(line, "gid"));
+  return s;
+}
+
+TEST_F(MemcachedReference, WatchLinesMatchALiveWatcher) {
+  Connection watcher(port_);
+  ASSERT_TRUE(watcher.ok());
+  ASSERT_TRUE(watcher.Send("watch fetchers mutations\r\n"));
+  ASSERT_EQ(watcher.ReadLine(), "OK\r\n");
+  Connection client(port_);
+  ASSERT_TRUE(client.ok());
+  bool closed = false;
+  ASSERT_TRUE(client.Send("get w:miss\r\nset w:a%b 0 0 3\r\nabc\r\nget w:a%b\r\nmn\r\n"));
+  client.ReadUntil("MN\r\n", &closed);
+  // memcached's store looks the old item up first, which a fetchers watcher
+  // sees as one more item_get.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 4; ++i) lines.push_back(watcher.ReadLine());
+  base::BlockPool pool;
+  base::OutBuffer out(&pool);
+  const int fd = static_cast<int>(Field(lines[0], "cfd"));
+  const uint32_t cls = static_cast<uint32_t>(Field(lines[2], "clsid"));
+  AppendWatchItemGet(out, StampOf(lines[0]), "w:miss", WatchGetStatus::kNotFound, 0, fd, 0);
+  AppendWatchItemGet(out, StampOf(lines[1]), "w:a%b", WatchGetStatus::kNotFound, 0, fd, 0);
+  AppendWatchItemStore(out, StampOf(lines[2]), "w:a%b", WatchStoreStatus::kStored,
+                       WatchStoreCommand::kSet, 0, cls, fd, 3);
+  AppendWatchItemGet(out, StampOf(lines[3]), "w:a%b", WatchGetStatus::kFound, cls, fd, 3);
+  std::string want;
+  out.CopyTo(&want);
+  EXPECT_EQ(lines[0] + lines[1] + lines[2] + lines[3], want);
+}
+
+TEST_F(MemcachedReference, ConnectionEventLinesMatchALiveWatcher) {
+  Connection watcher(port_);
+  ASSERT_TRUE(watcher.ok());
+  ASSERT_TRUE(watcher.Send("watch connevents\r\n"));
+  ASSERT_EQ(watcher.ReadLine(), "OK\r\n");
+  uint16_t client_port;
+  {
+    Connection client(port_);
+    ASSERT_TRUE(client.ok());
+    client_port = client.local_port();
+    ASSERT_TRUE(client.Send("quit\r\n"));
+    bool closed = false;
+    client.ReadUntil("\n", &closed, 1000);
+  }
+  // Other tests' connections may close meanwhile: keep this client's lines.
+  std::string opened, closed_line;
+  const std::string tag = " rport=" + std::to_string(client_port) + " ";
+  for (int i = 0; i < 20 && closed_line.empty(); ++i) {
+    const std::string line = watcher.ReadLine();
+    if (line.empty()) break;
+    if (line.find(tag) == std::string::npos) continue;
+    (line.find("type=conn_new") != std::string::npos ? opened : closed_line) = line;
+  }
+  ASSERT_FALSE(opened.empty());
+  ASSERT_FALSE(closed_line.empty());
+  base::BlockPool pool;
+  base::OutBuffer out(&pool);
+  const int fd = static_cast<int>(Field(opened, "cfd"));
+  AppendWatchConnNew(out, StampOf(opened), "127.0.0.1", client_port, WatchTransport::kTcp, fd);
+  AppendWatchConnClose(out, StampOf(closed_line), "127.0.0.1", client_port, WatchTransport::kTcp,
+                       WatchCloseReason::kNormal, fd);
+  std::string want;
+  out.CopyTo(&want);
+  EXPECT_EQ(opened + closed_line, want);
+}
+
+TEST_F(MemcachedReference, UdpDatagramsMatchFraming) {
+  const std::string value(3000, 'u');
+  {
+    Connection client(port_);
+    ASSERT_TRUE(client.ok());
+    ASSERT_TRUE(client.Send("set udp:big 0 0 3000\r\n" + value + "\r\n"));
+    bool closed = false;
+    ASSERT_EQ(client.ReadUntil("\r\n", &closed), "STORED");
+  }
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  char header[kUdpHeaderSize];
+  WriteUdpHeader(0x1234, 0, 1, header);
+  const std::string request = std::string(header, kUdpHeaderSize) + "get udp:big\r\n";
+  ASSERT_EQ(sendto(fd, request.data(), request.size(), 0, reinterpret_cast<sockaddr*>(&addr),
+                   sizeof(addr)),
+            static_cast<ssize_t>(request.size()));
+  base::BlockPool pool;
+  base::OutBuffer out(&pool);
+  AppendValueCopy(out, "udp:big", 0, value, {}, false, 0);
+  AppendEnd(out);
+  std::string reply;
+  out.CopyTo(&reply);
+  std::vector<std::string> want;
+  char scratch[kUdpMaxDatagram];
+  FrameUdpResponse(0x1234, reply, scratch, [&](std::string_view d) { want.emplace_back(d); });
+  std::vector<std::string> got;
+  while (got.size() < want.size()) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 2000) <= 0) break;
+    char buf[2048];
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    got.emplace_back(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  EXPECT_EQ(got, want);
 }
 
 }  // namespace

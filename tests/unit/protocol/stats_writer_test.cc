@@ -85,5 +85,11 @@ TEST_F(StatsWriterTest, CachedumpAndMetadumpLines) {
             "key=%01%FF exp=1700000100 la=1700000001 cas=7 fetch=yes cls=1 size=66\n");
 }
 
+TEST_F(StatsWriterTest, DetailDumpLines) {
+  AppendDetailPrefix(out_, "user", 10, 7, 3, 1);
+  StatsWriter(out_).End();
+  EXPECT_EQ(Take(), "PREFIX user get 10 hit 7 set 3 del 1\r\nEND\r\n");
+}
+
 }  // namespace
 }  // namespace ringcache::protocol
