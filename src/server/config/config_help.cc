@@ -24,8 +24,8 @@ std::string HelpText(const Config& c) {
       "-p, --port=<num>          TCP port; 0 turns TCP off, -1 lets the kernel choose\n"
       "                          (default: %d)\n"
       "-U, --udp-port=<num>      UDP port; 0 turns UDP off (default: %d, off)\n"
-      "-s, --unix-socket=<file>  serve a UNIX domain socket at <file> instead of TCP/UDP\n"
-      "-a, --unix-mask=<mask>    permission bits of the UNIX socket, octal (default: %o)\n"
+      "-s, --unix-socket=<file>  serve a UNIX domain socket at <file>, no TCP or UDP\n"
+      "-a, --unix-mask=<mask>    access bits of the UNIX socket, octal (default: %o)\n"
       "-A, --enable-shutdown     accept the ascii \"shutdown\" command\n"
       "-l, --listen=<addr>       addresses to serve, comma separated: host, host:port,\n"
       "                          [ipv6]:port or * (default: every address, INADDR_ANY)\n"
@@ -87,7 +87,8 @@ std::string HelpText(const Config& c) {
       &t,
       "-o, --extended            extended options, comma separated, as name or\n"
       "                          name=value; most have a no_ form turning them off\n"
-      "   - maxconns_fast:       close connections beyond -c at once (default: %s)\n"
+      "   - maxconns_fast:       close connections beyond -c at once; no_maxconns_fast\n"
+      "                          stops accepting instead (default: %s)\n"
       "   - hashpower:           log2 of the starting hash table size, 12 to 32; the\n"
       "                          table grows by itself (default starts at: %d)\n"
       "                          compare \"STAT hash_power_level\" of a running server\n"
@@ -115,8 +116,8 @@ std::string HelpText(const Config& c) {
       "   as memcached checks them, with no effect on ringcached's store:\n"
       "   - tail_repair_time:    seconds before a stuck LRU tail item is reclaimed\n"
       "                          (default: 0, never)\n"
-      "   - hash_algorithm:      jenkins, murmur3 or xxh3 (default: murmur3); ringcached\n"
-      "                          always uses its own keyed hash\n"
+      "   - hash_algorithm:      jenkins, murmur3 or xxh3 (default: murmur3);\n"
+      "                          ringcached always uses its own keyed hash\n"
       "   - lru_crawler:         run the LRU crawler (no_lru_crawler: do not)\n"
       "   - lru_crawler_sleep:   microseconds between items crawled (default: %d)\n"
       "   - lru_crawler_tocrawl: items crawled per class and run (default: %u, all)\n"
@@ -164,7 +165,7 @@ std::string HelpText(const Config& c) {
       "   - ext_drop_under:      drop COLD items when fewer pages than this are free\n"
       "                          (default: a quarter of the storage)\n"
       "   - ext_max_frag:        page fragmentation tolerated (default: %.2f)\n"
-      "   - ext_max_sleep:       longest sleep of storage threads, us (default: %u)\n"
+      "   - ext_max_sleep:       longest storage thread sleep, us (default: %u)\n"
       "   - slab_automove_freeratio: share of memory kept free (default: %.3f)\n",
       e.page_size >> 20, e.wbuf_size >> 20, e.threads, e.io_depth, e.item_size, e.low_ttl,
       EnabledDisabled(e.drop_unread), e.recache_rate, e.max_frag, e.max_sleep,
