@@ -1,6 +1,8 @@
 // Engine: binds, picks the backend, runs one thread per worker.
 #include "ringcache/io/engine.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -8,7 +10,6 @@
 #include <sched.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 
 #include "epoll_worker.h"
 #include "post_queue.h"
@@ -90,11 +91,13 @@ class EngineImpl final : public Engine {
   EngineControl control_;
   std::vector<std::thread> threads_;
 
-  // Start-up handshake: every worker reports its SetUp() result.
-  absl::Mutex start_mu_;
-  int started_ ABSL_GUARDED_BY(start_mu_) = 0;
-  absl::Status start_error_ ABSL_GUARDED_BY(start_mu_);
-  bool go_ ABSL_GUARDED_BY(start_mu_) = false;
+  // Start-up handshake: every worker reports its SetUp() result, then waits
+  // for the verdict. (std::mutex: ThreadSanitizer sees it.)
+  std::mutex start_mu_;
+  std::condition_variable start_cv_;
+  int started_ = 0;           // guarded by start_mu_
+  absl::Status start_error_;  // guarded by start_mu_
+  bool go_ = false;           // guarded by start_mu_
 };
 
 void PinToCpu(int cpu, const base::Logger* logger, int index) {
@@ -131,13 +134,14 @@ void EngineImpl::WorkerMain(int index) {
   absl::Status status = worker->SetUp();
   bool go;
   {
-    absl::MutexLock lock(&start_mu_);
+    std::unique_lock<std::mutex> lock(start_mu_);
     ++started_;
     if (!status.ok() && start_error_.ok()) {
       start_error_ =
           absl::Status(status.code(), absl::StrCat("worker ", index, ": ", status.message()));
     }
-    start_mu_.Await(absl::Condition(&go_));
+    start_cv_.notify_all();
+    start_cv_.wait(lock, [this] { return go_; });
     go = start_error_.ok();
   }
   if (go) worker->Run(hooks_factory_(index));
@@ -150,14 +154,12 @@ absl::Status EngineImpl::Run() {
   for (int i = 0; i < n; ++i) threads_.emplace_back([this, i] { WorkerMain(i); });
   absl::Status start_status;
   {
-    absl::MutexLock lock(&start_mu_);
-    start_mu_.Await(absl::Condition(
-        +[](EngineImpl* e)
-             ABSL_NO_THREAD_SAFETY_ANALYSIS { return e->started_ == e->options_.workers; },
-        this));
+    std::unique_lock<std::mutex> lock(start_mu_);
+    start_cv_.wait(lock, [this, n] { return started_ == n; });
     go_ = true;
     start_status = start_error_;
   }
+  start_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   sockets_->CloseAll();

@@ -23,7 +23,7 @@ PostQueue::~PostQueue() { ::close(fd_); }
 
 void PostQueue::Push(std::function<void()> fn) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
     tasks_.push_back(std::move(fn));
   }
@@ -39,7 +39,7 @@ void PostQueue::Wake() {
 
 size_t PostQueue::RunAll() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     running_.swap(tasks_);
   }
   const size_t n = running_.size();
@@ -49,7 +49,7 @@ size_t PostQueue::RunAll() {
 }
 
 void PostQueue::Close() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
   tasks_.clear();
 }

@@ -458,6 +458,87 @@ TEST_P(EngineTest, BindConflictIsReportedByCreate) {
       << second.status();
 }
 
+// Sends a large value by reference (an OutRef) between two copied parts,
+// the way a GET of a big item is answered without copying the item.
+class ReferenceReplies final : public ConnectionHandler {
+ public:
+  ReferenceReplies(const std::string* value, std::atomic<int>* released)
+      : value_(value), released_(released) {}
+  DataResult OnData(Connection& conn, std::string_view data) override {
+    size_t consumed = 0;
+    for (;;) {
+      const size_t nl = data.find('\n', consumed);
+      if (nl == std::string_view::npos) break;
+      consumed = nl + 1;
+      conn.out().Append("VALUE\n");
+      conn.out().AppendRef(
+          *value_,
+          base::OutRef{[](void* ctx) { static_cast<std::atomic<int>*>(ctx)->fetch_add(1); },
+                       released_});
+      conn.out().Append("\nEND\n");
+    }
+    return {consumed, false};
+  }
+
+ private:
+  const std::string* value_;
+  std::atomic<int>* released_;
+};
+
+TEST_P(EngineTest, ReferencedValuesAreSentUncopiedAndReleasedOnce) {
+  const std::string value(300000, 'R');
+  std::atomic<int> released{0};
+  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
+    return std::make_unique<ReferenceReplies>(&value, &released);
+  });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  ASSERT_TRUE(c->Send("g\ng\ng\n"));
+  const std::string one = "VALUE\n" + value + "\nEND\n";
+  const std::string got = c->ReadN(3 * one.size());
+  EXPECT_TRUE(got == one + one + one);
+  EXPECT_TRUE(WaitFor([&] { return released.load() == 3; }));
+  // A client that goes away with references still queued releases them too.
+  ASSERT_TRUE(c->Send("g\ng\ng\ng\ng\n"));
+  c.reset();
+  EXPECT_TRUE(WaitFor([&] { return released.load() == 8; }));
+  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+}
+
+TEST_P(EngineTest, InputBeyondTheLimitClosesTheConnection) {
+  EngineOptions o = Options();
+  o.max_input_bytes = 64 << 10;
+  TestServer server(o, MakeLineEcho);
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  std::thread writer([&] { c->Send(std::string(1 << 20, 'n')); });
+  EXPECT_TRUE(c->WaitClosed());
+  writer.join();
+  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+  // Other connections are unaffected.
+  auto d = Client::Tcp(server.port());
+  ASSERT_TRUE(d->Send("fine\n"));
+  EXPECT_EQ(d->ReadN(5), "fine\n");
+}
+
+TEST_P(EngineTest, ClientsVanishingMidReplyAreCleanedUp) {
+  std::atomic<size_t> max_out{0};
+  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
+    return std::make_unique<BigReplies>(&max_out);
+  });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  for (int i = 0; i < 50; ++i) {
+    auto c = Client::Tcp(server.port());
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(c->Send(std::string(i % 7 + 1, '\n')));
+    if (i % 2 == 0) c->ReadN(1000 * static_cast<size_t>(i), 50);
+    // Unread data makes close() send a reset while replies are in flight.
+  }
+  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+  EXPECT_EQ(server.counts().accepts, 50);
+  EXPECT_EQ(server.counts().order_violations, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest,
                          ::testing::Values(EngineKind::kUring, EngineKind::kEpoll),
                          [](const ::testing::TestParamInfo<EngineKind>& info) {
