@@ -20,6 +20,7 @@
 namespace ringcache::protocol::testing {
 
 // "get a b", "set k f=0 e=0 n=5 noreply", "error CLIENT_ERROR ... (noreply)", ...
+// (request_describe.cc).
 std::string Describe(const TextRequest& req);
 std::string DescribeError(const ParseResult& r);
 
@@ -76,6 +77,9 @@ class BinarySession {
 };
 
 std::string Describe(const binary::Request& req);
+
+// Bytes as printable text: \xNN for anything else (and for '\').
+std::string PrintableBytes(std::string_view s);
 
 // The outcomes of feeding `input` in one piece.
 std::vector<std::string> RunWhole(std::string_view input, TextParser::Options options = {});
