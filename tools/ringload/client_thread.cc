@@ -33,6 +33,9 @@ using protocol::client::ReplyKind;
 constexpr uint32_t kPreloadDepth = 64;
 constexpr size_t kMinInput = 64 * 1024;
 constexpr size_t kMinReceiveRoom = 4 * 1024;
+constexpr uint32_t kReceiveBufferSize = 16 * 1024;
+constexpr uint32_t kMinReceiveBuffers = 64;
+constexpr uint32_t kMaxReceiveBuffers = 4096;
 constexpr size_t kMinOutput = 4 * 1024;
 constexpr size_t kMaxOutput = 4 << 20;  // per buffer; more only if one request needs it
 constexpr size_t kMaxBacklog = 1 << 20;
@@ -97,6 +100,7 @@ ClientThread::ClientThread(const ThreadPlan& plan)
       interval_latency_(std::make_unique<Histogram>()) {}
 
 ClientThread::~ClientThread() {
+  buffers_.reset();                              // unregistered before the ring goes
   if (ring_ready_) io_uring_queue_exit(&ring_);  // cancels whatever is in flight
   for (Connection& c : connections_) close(c.fd());
 }
@@ -141,6 +145,22 @@ absl::Status ClientThread::Connect() {
   const int r = io_uring_register_files(&ring_, fds.data(), static_cast<unsigned>(fds.size()));
   if (r < 0) return absl::ErrnoToStatus(-r, "io_uring_register_files");
   refill_.reserve(connections_.size());
+
+  if (options_.receive != Options::Receive::kPlain) {
+    // Enough buffers that every connection can have a couple of receives
+    // completed and not yet parsed; running short only ends a multishot
+    // receive early (ENOBUFS), and it is re-armed.
+    const uint32_t count = std::clamp<uint32_t>(RoundUpPow2(static_cast<unsigned>(total * 4)),
+                                                kMinReceiveBuffers, kMaxReceiveBuffers);
+    absl::StatusOr<std::unique_ptr<BufferRing>> buffers =
+        BufferRing::Create(&ring_, count, kReceiveBufferSize);
+    if (buffers.ok()) {
+      buffers_ = *std::move(buffers);
+    } else if (options_.receive == Options::Receive::kMultishot) {
+      return buffers.status();
+    }
+  }
+  result_.ring_mode += buffers_ ? ", multishot receive" : ", plain receive";
   return absl::OkStatus();
 }
 
@@ -253,11 +273,12 @@ void ClientThread::Reap(int64_t now) {
     if (cqe->user_data & kSendTag) {
       OnSend(index, cqe->res);
     } else {
-      OnReceive(index, cqe->res, now);
+      OnReceive(index, cqe->res, cqe->flags, now);
     }
     ++seen;
   }
   io_uring_cq_advance(&ring_, seen);
+  if (buffers_) buffers_->Publish();
   result_.completions += seen;
 }
 
@@ -275,7 +296,14 @@ io_uring_sqe* ClientThread::Sqe() {
 void ClientThread::ArmReceive(uint32_t index) {
   Connection& c = connections_[index];
   io_uring_sqe* sqe = Sqe();
-  io_uring_prep_recv(sqe, static_cast<int>(index), c.in_tail(), c.in_room(), 0);
+  if (buffers_) {
+    // Armed once; every arrival completes into a buffer of the ring.
+    io_uring_prep_recv_multishot(sqe, static_cast<int>(index), nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = BufferRing::kGroup;
+  } else {
+    io_uring_prep_recv(sqe, static_cast<int>(index), c.in_tail(), c.in_room(), 0);
+  }
   // The reply is rarely there yet: wait for readiness instead of trying
   // (and failing) a receive first.
   sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
@@ -304,23 +332,60 @@ void ClientThread::Kill(uint32_t index, ErrorKind why) {
   c.backlog().Clear();
 }
 
-void ClientThread::OnReceive(uint32_t index, int res, int64_t now) {
+void ClientThread::OnReceive(uint32_t index, int res, uint32_t cqe_flags, int64_t now) {
   Connection& c = connections_[index];
-  c.recv_in_flight = false;
-  if (c.dead) return;
-  if (res <= 0) {
-    if (res == -EINTR || res == -EAGAIN) {
-      ArmReceive(index);
+  // A multishot receive stays armed while the kernel sets F_MORE.
+  const bool armed = buffers_ && (cqe_flags & IORING_CQE_F_MORE);
+  c.recv_in_flight = armed;
+  if (res > 0) {
+    ++result_.receives;
+    counters_->bytes_received += static_cast<uint64_t>(res);
+    if (buffers_) {
+      const auto id = static_cast<uint16_t>(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
+      if (!c.dead) ReceivedInto(index, buffers_->Data(id, static_cast<size_t>(res)), now);
+      buffers_->Recycle(id);
     } else {
-      Kill(index, ErrorKind::kConnection);  // 0: the server closed the connection
+      c.Received(static_cast<size_t>(res));
+      if (!c.dead) ParseBuffered(index, now);
     }
-    return;
+  } else if (res == 0 || (res != -EINTR && res != -EAGAIN && res != -ENOBUFS)) {
+    Kill(index, ErrorKind::kConnection);  // 0: the server closed the connection
   }
-  ++result_.receives;
-  counters_->bytes_received += static_cast<uint64_t>(res);
-  c.Received(static_cast<size_t>(res));
-  ParseReplies(index, now);
-  if (!c.dead) ArmReceive(index);
+  // ENOBUFS (the buffer ring ran dry) ends a multishot receive; so may the
+  // kernel at any time. Either way it is armed again.
+  if (!c.dead && !armed) ArmReceive(index);
+}
+
+// A multishot receive's bytes: parsed where the kernel put them unless a
+// partial reply is waiting in the connection's buffer, whose end they then
+// complete. What is left unparsed moves to the connection's buffer, so the
+// ring buffer can go back to the kernel at once.
+void ClientThread::ReceivedInto(uint32_t index, std::string_view data, int64_t now) {
+  Connection& c = connections_[index];
+  if (c.input().empty()) {
+    const size_t consumed = data.size() >= c.need_bytes ? ParseReplies(index, data, now) : 0;
+    if (c.dead || consumed == data.size()) return;
+    data.remove_prefix(consumed);
+    c.EnsureInputCapacity(std::max(c.need_bytes, data.size()));
+  } else {
+    c.EnsureInputCapacity(c.input().size() + data.size());
+  }
+  std::memcpy(c.in_tail(), data.data(), data.size());
+  c.Received(data.size());
+  ParseBuffered(index, now);
+}
+
+// Parses what the connection's own buffer holds and keeps room behind it.
+void ClientThread::ParseBuffered(uint32_t index, int64_t now) {
+  Connection& c = connections_[index];
+  if (c.input().size() >= c.need_bytes) {
+    const size_t consumed = ParseReplies(index, c.input(), now);
+    if (c.dead) return;
+    c.ConsumeInput(consumed);
+  }
+  // Room for the next plain receive: all of a reply whose size is known, or
+  // a decent chunk more (a reply larger than the buffer grows it).
+  if (!buffers_) c.EnsureInputCapacity(std::max(c.need_bytes, c.input().size() + kMinReceiveRoom));
 }
 
 void ClientThread::OnSend(uint32_t index, int res) {
@@ -344,13 +409,8 @@ void ClientThread::OnSend(uint32_t index, int res) {
   }
 }
 
-void ClientThread::ParseReplies(uint32_t index, int64_t now) {
+size_t ClientThread::ParseReplies(uint32_t index, std::string_view in, int64_t now) {
   Connection& c = connections_[index];
-  const std::string_view in = c.input();
-  if (in.size() < c.need_bytes) {
-    c.EnsureInputCapacity(c.need_bytes);
-    return;
-  }
   const protocol::client::Protocol protocol = workload_.protocol();
   size_t offset = 0;
   size_t need = 0;
@@ -358,7 +418,7 @@ void ClientThread::ParseReplies(uint32_t index, int64_t now) {
   while (offset < in.size()) {
     if (RC_UNLIKELY(c.pending().empty())) {
       Kill(index, ErrorKind::kProtocol);  // bytes nobody asked for
-      return;
+      return offset;
     }
     Reply reply;
     const ParseResult parsed = ParseReply(protocol, in.substr(offset), &reply);
@@ -368,14 +428,14 @@ void ClientThread::ParseReplies(uint32_t index, int64_t now) {
     }
     if (RC_UNLIKELY(parsed.status == ParseStatus::kInvalid)) {
       Kill(index, ErrorKind::kProtocol);
-      return;
+      return offset;
     }
     offset += parsed.size;
     const Pending& p = c.pending().Front();
     const Step step = Match(protocol, p.op, p.keys, reply);
     if (RC_UNLIKELY(step.kind == Step::kFatal)) {
       Kill(index, ErrorKind::kProtocol);
-      return;
+      return offset;
     }
     if (step.hit) {
       ++c.front_hits;
@@ -394,12 +454,11 @@ void ClientThread::ParseReplies(uint32_t index, int64_t now) {
       answered = true;
     }
   }
-  c.ConsumeInput(offset);
+  // The partial reply left (if any) is parsed again once `need` bytes of it
+  // are there, when its header said how many.
   c.need_bytes = need;
-  // Room for the next receive: all of a reply whose size is known, or a
-  // decent chunk more (a reply larger than the buffer grows it).
-  c.EnsureInputCapacity(std::max(need, c.input().size() + kMinReceiveRoom));
   if (answered) QueueRefill(index);
+  return offset;
 }
 
 void ClientThread::Verify(const Pending& p, const Reply& reply) {

@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 
+#include "buffer_ring.h"
 #include "connection.h"
 #include "histogram.h"
 #include "interval_mailbox.h"
@@ -81,7 +82,7 @@ struct ThreadResult {
   uint64_t completions = 0;
   uint64_t sends = 0;
   uint64_t receives = 0;
-  std::string ring_mode;
+  std::string ring_mode;  // ring flags and receive mode
   int live_connections = 0;
 };
 
@@ -106,9 +107,11 @@ class ClientThread {
 
   void RunLoop(Mode mode);
   void Reap(int64_t now);
-  void OnReceive(uint32_t index, int res, int64_t now);
+  void OnReceive(uint32_t index, int res, uint32_t cqe_flags, int64_t now);
+  void ReceivedInto(uint32_t index, std::string_view data, int64_t now);
   void OnSend(uint32_t index, int res);
-  void ParseReplies(uint32_t index, int64_t now);
+  size_t ParseReplies(uint32_t index, std::string_view data, int64_t now);
+  void ParseBuffered(uint32_t index, int64_t now);
   void Complete(Connection& c, const Pending& p, int64_t now);
   void Verify(const Pending& p, const protocol::client::Reply& reply);
   void Refill(uint32_t index, int64_t now);
@@ -127,6 +130,7 @@ class ClientThread {
   Workload workload_;
   io_uring ring_{};
   bool ring_ready_ = false;
+  std::unique_ptr<BufferRing> buffers_;  // multishot receives; null: plain receives
   std::vector<Connection> connections_;
   std::vector<uint32_t> by_server_start_;  // connections of server s: [start[s], start[s+1])
   std::vector<uint32_t> refill_;           // connections to refill this turn

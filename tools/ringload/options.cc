@@ -312,6 +312,19 @@ const std::vector<Flag>& Flags() {
          return ParseInt<uint64_t>("--seed", v, 0, INT64_MAX, &o->seed);
        }},
       {"--cpus", true, [](std::string_view v, Options* o) { return ParseCpus(v, &o->cpus); }},
+      {"--recv", true,
+       [](std::string_view v, Options* o) {
+         if (v == "auto") {
+           o->receive = Options::Receive::kAuto;
+         } else if (v == "plain") {
+           o->receive = Options::Receive::kPlain;
+         } else if (v == "multishot") {
+           o->receive = Options::Receive::kMultishot;
+         } else {
+           return Bad("--recv", v, "expected auto, plain or multishot");
+         }
+         return absl::OkStatus();
+       }},
       {"--connect-timeout", true,
        [](std::string_view v, Options* o) {
          return ParseSeconds("--connect-timeout", v, &o->connect_timeout_seconds);
@@ -392,6 +405,8 @@ Target and connections
   --connections N        connections per thread to each server (default 50)
   --cpus LIST            pin thread i to the i-th CPU of LIST, e.g. 1 or 2-5,8
   --connect-timeout S    give up connecting after S seconds (default 5)
+  --recv MODE            auto, plain or multishot receives (default auto: multishot
+                         into provided buffers where the kernel has them)
 
 Requests
   --protocol P           text, meta or binary (default text)

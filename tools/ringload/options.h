@@ -69,6 +69,11 @@ struct Options {
   uint64_t seed = 0;  // 0: from the clock
   std::vector<int> cpus;
   double connect_timeout_seconds = 5;
+  // How replies are received: one multishot receive per connection into a
+  // ring of provided buffers, or a plain receive re-armed after each
+  // completion into the connection's own buffer. kAuto: multishot where the
+  // kernel has buffer rings (5.19+).
+  enum class Receive : uint8_t { kAuto, kPlain, kMultishot } receive = Receive::kAuto;
 
   bool open_loop() const { return rate > 0; }
 };

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <netinet/in.h>
@@ -87,18 +88,26 @@ TEST(RunTest, RequestQuotaIsExact) {
   EXPECT_EQ(Stat(memcached, "cmd_get") + Stat(memcached, "cmd_set"), 10001u);
 }
 
-class ProtocolRunTest : public ::testing::TestWithParam<const char*> {};
+// Every protocol, with both ways of receiving (multishot into provided
+// buffers, plain receives into each connection's buffer).
+class ProtocolRunTest : public ::testing::TestWithParam<std::tuple<const char*, const char*>> {};
 
 TEST_P(ProtocolRunTest, EveryOperationWithVerify) {
   MemcachedProcess memcached;
   ASSERT_TRUE(memcached.Start());
+  const auto [protocol, receive] = GetParam();
   // Gets (batches of 5), sets, deletes, incrs and touches, values checked.
-  absl::StatusOr<RunResult> r =
-      RunWith({"--server", Server(memcached), "--protocol", GetParam(),   "--keys",
-               "500",      "--preload",       "--ratio",    "10:3:1:2:1", "--multiget",
-               "5",        "--value-size",    "32-300",     "--verify",   "--connections",
-               "4",        "--pipeline",      "4",          "--requests", "20000"});
+  std::vector<std::string> args = {"--server", Server(memcached), "--protocol", protocol};
+  for (const char* arg : {"--recv", receive, "--keys", "500", "--preload", "--ratio", "10:3:1:2:1",
+                          "--multiget", "5", "--value-size", "32-300", "--verify"}) {
+    args.push_back(arg);
+  }
+  for (const char* arg : {"--connections", "4", "--pipeline", "4", "--requests", "20000"}) {
+    args.push_back(arg);
+  }
+  absl::StatusOr<RunResult> r = RunWith(args);
   ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->ring_mode.find(receive), std::string::npos) << r->ring_mode;
   const Counters& c = r->counters;
   EXPECT_EQ(c.requests(), 20000u);
   EXPECT_EQ(c.error_total(), 0u) << "errors in a clean run";
@@ -112,7 +121,13 @@ TEST_P(ProtocolRunTest, EveryOperationWithVerify) {
   EXPECT_EQ(r->preload.requests(), 1000u) << "values and counters";
 }
 
-INSTANTIATE_TEST_SUITE_P(Protocols, ProtocolRunTest, ::testing::Values("text", "meta", "binary"));
+INSTANTIATE_TEST_SUITE_P(Protocols, ProtocolRunTest,
+                         ::testing::Combine(::testing::Values("text", "meta", "binary"),
+                                            ::testing::Values("multishot", "plain")),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_" +
+                                  std::get<1>(info.param);
+                         });
 
 TEST(RunTest, VerifyCountsEveryCorruptedValue) {
   MemcachedProcess memcached;
@@ -186,14 +201,21 @@ TEST(RunTest, KeysSpreadOverSeveralServers) {
 TEST(RunTest, LargeValuesGrowTheBuffers) {
   MemcachedProcess memcached;
   ASSERT_TRUE(memcached.Start({"-I", "2m", "-m", "256"}));
-  absl::StatusOr<RunResult> r =
-      RunWith({"--server", Server(memcached), "--keys", "40", "--preload", "--value-size",
-               "300000-900000", "--verify", "--ratio", "3:1", "--multiget", "3", "--connections",
-               "2", "--pipeline", "3", "--requests", "200"});
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->counters.error_total(), 0u);
-  EXPECT_EQ(r->counters.misses(), 0u);
-  EXPECT_GT(r->counters.bytes_received, 100u * 300000);
+  for (const char* receive : {"multishot", "plain"}) {
+    // Replies of up to 2.7 MB: many receive buffers each.
+    std::vector<std::string> args = {"--server", Server(memcached), "--recv", receive};
+    for (const char* arg :
+         {"--keys", "40", "--preload", "--value-size", "300000-900000", "--verify", "--ratio",
+          "3:1", "--multiget", "3", "--connections", "2", "--pipeline", "3", "--requests", "200"}) {
+      args.push_back(arg);
+    }
+    absl::StatusOr<RunResult> r = RunWith(args);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->counters.error_total(), 0u) << receive;
+    EXPECT_EQ(r->counters.misses(), 0u) << receive;
+    EXPECT_GT(r->counters.bytes_received, 100u * 300000) << receive;
+    EXPECT_NE(r->ring_mode.find(receive), std::string::npos) << r->ring_mode;
+  }
 }
 
 TEST(RunTest, ServerGoneIsAConnectionError) {
