@@ -226,14 +226,16 @@ void Worker::Deliver(Conn* c, std::string_view bytes) {
       return;
     }
   }
-  AfterHandler(c, r.yield && consumed < bytes.size());
+  // A yield that consumed nothing would spin: treat it as waiting for data.
+  AfterHandler(c, r.yield && consumed > 0 && consumed < bytes.size());
 }
 
 void Worker::ProcessCarry(Conn* c) {
   const std::string_view data = c->carry_.view();
   const DataResult r = c->handler_->OnData(*c, data);
-  c->carry_.Consume(std::min(r.consumed, data.size()));
-  AfterHandler(c, r.yield && !c->carry_.empty());
+  const size_t consumed = std::min(r.consumed, data.size());
+  c->carry_.Consume(consumed);
+  AfterHandler(c, r.yield && consumed > 0 && !c->carry_.empty());
 }
 
 void Worker::AfterHandler(Conn* c, bool yielded) {

@@ -129,8 +129,11 @@ class Engine {
   virtual void Stop() = 0;
   // Stop accepting, send what is buffered, then stop (SIGUSR1, shutdown graceful).
   virtual void Drain() = 0;
-  // Runs `fn` on worker `worker` at its next turn (between OnTurnStart and
-  // OnTurnEnd). Tasks posted after the worker stopped are dropped.
+  // Runs `fn` on worker `worker` (0 <= worker < workers()) at its next turn,
+  // between OnTurnStart and OnTurnEnd. Tasks still queued when the worker
+  // stops run once after its last turn; tasks posted after that are dropped.
+  // A task may keep using a Connection it got from a handler while that
+  // handler's OnClose has not run.
   virtual void Post(int worker, std::function<void()> fn) = 0;
   virtual int workers() const = 0;
   virtual const WorkerStats& stats(int worker) const = 0;

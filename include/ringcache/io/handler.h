@@ -21,7 +21,8 @@
 //     sets `yield` (it is counted as conn_yields). The engine calls OnData
 //     again with the remaining bytes once the other ready connections of this
 //     turn were served, without waiting for new data and without blocking in
-//     the kernel in between.
+//     the kernel in between. A yield that consumed nothing is ignored (the
+//     engine waits for more data instead of spinning).
 //   - Replies appended during a batch of completions leave in one send per
 //     connection at the end of the batch; one send is in flight per
 //     connection at a time, and everything appended meanwhile leaves in the
@@ -84,8 +85,9 @@ class Connection {
   // Replies go here; the engine sends them.
   virtual base::OutBuffer& out() = 0;
   // out() holds more than the engine's output limit: stop consuming input
-  // (see above).
-  virtual bool OutputFull() const = 0;
+  // (see above). Connections that are not the engine's (a UDP request's
+  // capture, a test host) have no limit.
+  virtual bool OutputFull() const { return false; }
   // Close once everything already in out() has been sent (memcached's
   // conn_closing after a reply, e.g. `quit` or "Too many open connections").
   // No more input is offered to the handler.
@@ -96,7 +98,7 @@ class Connection {
   // Sends what out() holds at the end of the current turn. Only needed when
   // replies are appended outside OnData (e.g. from a Post()ed task); output
   // appended during OnData is always sent.
-  virtual void Flush() = 0;
+  virtual void Flush() {}
 };
 
 struct DataResult {
