@@ -57,6 +57,19 @@ size_t BudgetPool::Repay(size_t n) {
   return n - repay;
 }
 
+void BudgetPool::RepayFromHeld() {
+  const int64_t debt = -global_->available();
+  if (debt <= 0) return;
+  int64_t cur = held_.load(std::memory_order_relaxed);
+  while (cur > 0) {
+    const int64_t pay = std::min(cur, debt);
+    if (held_.compare_exchange_weak(cur, cur - pay, std::memory_order_relaxed)) {
+      global_->Give(static_cast<size_t>(pay));
+      return;
+    }
+  }
+}
+
 void BudgetPool::Drain() {
   const int64_t cur = held_.exchange(0, std::memory_order_relaxed);
   if (cur > 0) global_->Give(static_cast<size_t>(cur));

@@ -164,7 +164,7 @@ class StoreThreadOps {
     shape.exptime = exptime;
     Item* copy = Copy(t, stripe, *item, shape, now);
     if (copy == nullptr) return item;
-    stripe.Replace(t, slot, copy, hash, now, Stripe::kSameItem);
+    stripe.Swap(t, item, copy, hash, now, Stripe::kSameItem);
     return copy;
   }
 
@@ -368,7 +368,12 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       }
       if (link != nullptr) {
         SetCas(link, new_cas != 0 ? new_cas : s.NextCas());
-        stripe.Replace(t, slot, link, h32, now, Stripe::kNewValue);
+        if (link == item) {
+          stripe.Replace(t, slot, link, h32, now, Stripe::kNewValue);
+        } else {
+          // Built under the lock (append, stale set): the slot may be stale.
+          stripe.Swap(t, old, link, h32, now, Stripe::kNewValue);
+        }
         result = StoreResult::kStored;
       }
     } else {
@@ -424,7 +429,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     const uint8_t st = static_cast<uint8_t>(
         (old->state_bits() & kCarriedState & ~item_state::kTokenSent) | item_state::kStale);
     copy->state().store(st, std::memory_order_relaxed);
-    stripe.Replace(t, slot, copy, h32, now, Stripe::kSameItem);
+    stripe.Swap(t, old, copy, h32, now, Stripe::kSameItem);
     return DeleteResult::kDeleted;
   }
   if (opt.drop_value_only) {
@@ -435,7 +440,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     Item* empty = t.AllocateItemLocked(stripe, shape, now);
     if (empty == nullptr) return DeleteResult::kNotFound;
     SetCas(empty, cas);
-    stripe.Replace(t, slot, empty, h32, now, Stripe::kNewValue);
+    stripe.Swap(t, old, empty, h32, now, Stripe::kNewValue);
     return DeleteResult::kDeleted;
   }
   t.counters().cls(s.ClassIndexOf(*old)).delete_hits.Add();
@@ -508,7 +513,7 @@ ArithOutcome StoreThread::Arith(std::string_view key, const ArithOptions& opt, b
   SetCas(item, cas != 0 ? cas : s.NextCas());
   // Rewritten in place in memcached: the reader flags stay.
   item->state().store(old->state_bits() & kCarriedState, std::memory_order_relaxed);
-  stripe.Replace(t, slot, item, h32, now, Stripe::kNewValue);
+  stripe.Swap(t, old, item, h32, now, Stripe::kNewValue);
   out.result = ArithResult::kOk;
   out.value = value;
   out.cas = item->cas();

@@ -134,6 +134,17 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
   AfterLink(t, now);
 }
 
+void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
+                  ReplaceKind kind) {
+  const ChainIndex::Slot slot = index_.Locate(item->key(), hash);
+  if (slot.item == old) {
+    Replace(t, slot, item, hash, now, kind);
+  } else {
+    // Evicted while we allocated (nothing else changes a key under the lock).
+    Link(t, item, hash, now);
+  }
+}
+
 size_t Stripe::Release(StoreThreadImpl& t, Item* item) {
   item->state().fetch_and(static_cast<uint8_t>(~item_state::kLinked), std::memory_order_relaxed);
   Account(t, *item, item->segment(), -1);
@@ -267,13 +278,18 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
 }
 
 size_t Stripe::Evict(StoreThreadImpl& t, size_t want, base::RelTime now) {
+  // Like do_item_alloc_pull's ten tries, but counted in rounds that free
+  // nothing: a large item keeps evicting while eviction makes progress.
   size_t freed = 0;
-  for (int round = 0; round < 10 && freed < want; ++round) {
-    if (PullTail(t, Segment::kCold, kPullEvict, 0, 0, now, &freed) > 0) continue;
-    // COLD has nothing to give: push HOT (then WARM) down into it and retry.
-    if (PullTail(t, Segment::kHot, kPullNone, 0, 0, now, &freed) > 0) continue;
-    if (PullTail(t, Segment::kWarm, kPullNone, 0, 0, now, &freed) > 0) continue;
-    break;
+  for (int idle = 0; freed < want && idle < 10;) {
+    const size_t before = freed;
+    if (PullTail(t, Segment::kCold, kPullEvict, 0, 0, now, &freed) <= 0 &&
+        // COLD has nothing to give: push HOT (then WARM) down into it.
+        PullTail(t, Segment::kHot, kPullNone, 0, 0, now, &freed) <= 0 &&
+        PullTail(t, Segment::kWarm, kPullNone, 0, 0, now, &freed) <= 0) {
+      break;
+    }
+    idle = freed > before ? 0 : idle + 1;
   }
   return freed;
 }

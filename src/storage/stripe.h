@@ -62,6 +62,11 @@ class Stripe {
   enum ReplaceKind : uint8_t { kNewValue, kSameItem };
   void Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item, uint32_t hash,
                base::RelTime now, ReplaceKind kind);
+  // Replace() for callers that allocated (and so may have evicted) since they
+  // located `old`: finds the key again, then replaces `old`, or links `item`
+  // anew if eviction took `old` meanwhile.
+  void Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
+            ReplaceKind kind);
   // Unlinks and retires slot.item, crediting its bytes to `t`; returns them.
   size_t Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot);
   // memcached's do_item_update for an existing item: the last access time,
@@ -69,8 +74,9 @@ class Stripe {
   void Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
 
   // Evicts (or reclaims) from the COLD tail, pulling HOT/WARM down when COLD
-  // is empty, until about `want` bytes were credited to `t`, in at most ten
-  // rounds as memcached's do_item_alloc_pull. Returns the bytes credited.
+  // is empty, until `want` bytes were credited to `t` or ten rounds in a row
+  // freed nothing (memcached's do_item_alloc_pull tries ten times). Returns
+  // the bytes credited.
   size_t Evict(StoreThreadImpl& t, size_t want, base::RelTime now);
   // One maintenance pass (memcached's lru_maintainer_juggle), at most
   // `rounds` pulls per segment. Returns the number of items moved or removed.

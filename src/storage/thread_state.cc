@@ -8,8 +8,6 @@
 namespace ringcache::storage {
 namespace {
 
-// Rounds of eviction in the key's own stripe before spreading to others.
-constexpr int kOwnStripeRounds = 10;
 // Retired objects that trigger a reclamation scan, and the quiescent states
 // after which a scan happens anyway.
 constexpr size_t kScanBacklog = 64;
@@ -42,38 +40,45 @@ uint8_t StoreThreadImpl::LayoutFor(const ItemShape& shape) const {
 bool StoreThreadImpl::Charge(size_t n, uint64_t hash, base::RelTime now, int class_index) {
   if (pool_.Take(n)) return true;
   ClassCounters& c = counters_.cls(class_index);
+  // While the budget is overdrawn (cache_memlimit lowered, a forced queue
+  // block) each writer evicts up to its own size again on top of its need,
+  // so the cache converges to the limit at the rate it is written.
+  const size_t debt = static_cast<size_t>(std::max<int64_t>(0, -store_->budget().available()));
+  const size_t want = n + std::min(debt, n);
+  evicting_for_charge_ = true;
+  auto evict_from = [&](Stripe& s) {
+    std::lock_guard<std::mutex> lock(s.mu());
+    const size_t have = pool_.held();
+    s.Evict(*this, want > have ? want - have : 1, now);
+  };
+  bool ok = false;
   Stripe& own = store_->StripeFor(hash);
-  for (int round = 0; round < kOwnStripeRounds; ++round) {
-    size_t freed;
-    {
-      std::lock_guard<std::mutex> lock(own.mu());
-      freed = own.Evict(*this, n, now);
-    }
-    c.direct_reclaims.Add();
-    if (pool_.Take(n)) return true;
-    if (freed == 0) break;
-  }
+  evict_from(own);
+  c.direct_reclaims.Add();
+  ok = pool_.Take(n);
   // A large item may need more than one stripe holds: go round the others.
   const int count = store_->stripe_count();
   const int own_index = store_->StripeIndexFor(hash);
-  for (int i = 1; i < count; ++i) {
-    Stripe& s = store_->stripe((own_index + i) % count);
-    size_t freed;
-    {
-      std::lock_guard<std::mutex> lock(s.mu());
-      freed = s.Evict(*this, n, now);
-    }
-    if (freed > 0 && pool_.Take(n)) return true;
+  for (int i = 1; i < count && !ok; ++i) {
+    evict_from(store_->stripe((own_index + i) % count));
+    ok = pool_.Take(n);
   }
+  evicting_for_charge_ = false;
   // Budget idling in other threads' pools is not memory in use.
-  if (store_->StealBudget(this) > 0 && pool_.Take(n)) return true;
+  if (!ok && store_->StealBudget(this) > 0) ok = pool_.Take(n);
+  if (ok) {
+    pool_.RepayFromHeld();
+    return true;
+  }
   c.outofmemory.Add();
   return false;
 }
 
 void StoreThreadImpl::ChargeLocked(Stripe& locked, size_t n, base::RelTime now) {
   if (pool_.Take(n)) return;
+  evicting_for_charge_ = true;
   locked.Evict(*this, n, now);
+  evicting_for_charge_ = false;
   if (pool_.Take(n)) return;
   store_->budget().Force(n);
 }

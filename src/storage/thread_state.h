@@ -65,7 +65,15 @@ class StoreThreadImpl {
   // stripe only; if even that fails the budget is overdrawn (by at most one
   // item or queue block) and later charges evict it back.
   void ChargeLocked(Stripe& locked, size_t n, base::RelTime now);
-  void Credit(size_t n) { pool_.Give(n); }
+  // Credits unlinked bytes: kept while evicting for this thread's own
+  // charge, otherwise paid towards any overdraft first.
+  void Credit(size_t n) {
+    if (evicting_for_charge_) {
+      pool_.GiveKept(n);
+    } else {
+      pool_.Give(n);
+    }
+  }
 
   // Allocates and initialises an unlinked item (charged by the caller);
   // nullptr when the item region is exhausted.
@@ -109,6 +117,7 @@ class StoreThreadImpl {
   ThreadCounters counters_;
   std::deque<Retired> retired_;
   int quiesces_since_scan_ = 0;
+  bool evicting_for_charge_ = false;
   std::vector<const Item*> walk_scratch_;
   // Size histogram of `stats sizes`: allocated on first use after enabling.
   std::atomic<Counter*> sizes_{nullptr};

@@ -88,6 +88,12 @@ class BudgetPool {
                         static_cast<int64_t>(n);
     if (RC_UNLIKELY(now > static_cast<int64_t>(2 * chunk_))) Trim();
   }
+  // Credits `n` bytes evicted to make room for this thread's own charge:
+  // they stay in the pool even while the global budget is overdrawn, so a
+  // lowered limit slows a writer down instead of failing it.
+  void GiveKept(size_t n) { held_.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed); }
+  // Pays an overdrawn global budget from what the pool holds.
+  void RepayFromHeld();
   // Returns everything held to the global budget.
   void Drain();
   // Moves whatever `victim` holds into this pool; returns the bytes moved.

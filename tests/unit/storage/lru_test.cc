@@ -1,5 +1,6 @@
 // The segmented LRU, eviction and memory bounds: memcached's lru_pull_tail
 // policy on one stripe, so every item competes in the same segments.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,43 @@ TEST_F(LruTest, AddOnAnActiveColdItemBumpsItToWarm) {
   t_->Get("a", 100);
   EXPECT_EQ(Put("a", "x", {StoreMode::kAdd}), StoreResult::kNotStored);
   EXPECT_EQ(SegmentOf("a"), Segment::kWarm);  // do_item_update
+}
+
+TEST_F(LruTest, OperationsThatAllocateUnderTheLockSurviveEvictingTheirOwnItem) {
+  // A large item at the COLD tail of a full stripe: appending to it (or
+  // incrementing it) allocates its successor under the stripe lock, and
+  // that allocation can only be paid for by evicting the item itself. The
+  // store must not then write into the evicted item's old chain position.
+  auto fill_behind = [&](int from, int count) {
+    for (int i = from; i < from + count; ++i) Set(Key(i), value_);
+  };
+  const std::string big(300 * 1024, 'b');
+  Set("big", big);
+  fill_behind(0, 700);
+  ASSERT_EQ(SegmentOf("big"), Segment::kCold);
+  EXPECT_EQ(Put("big", "!", {StoreMode::kAppend}), StoreResult::kStored);
+  EXPECT_EQ(Value("big"), big + "!");
+
+  Open(OneStripe(size_t{1} << 20));
+  std::string num = "7" + std::string(400 * 1024, ' ');
+  Set("num", num);
+  fill_behind(1000, 500);  // 400 KB + 500 x 1 KB: just under the limit
+  ASSERT_EQ(SegmentOf("num"), Segment::kCold);
+  ArithOptions incr;
+  incr.delta = 1;
+  ASSERT_EQ(t_->Arith("num", incr, 100).value, 8u);
+  num[0] = '8';
+  EXPECT_EQ(Value("num"), num);
+
+  // Every chain is still sound: a walk sees each live key exactly once.
+  std::set<std::string> seen;
+  WalkCursor cursor;
+  while (t_->Walk(&cursor, 100, 100,
+                  [&](ItemView it) { EXPECT_TRUE(seen.insert(std::string(it.key())).second); })) {
+    t_->Quiesce();
+  }
+  EXPECT_EQ(seen.size(), Stats().curr_items);
+  EXPECT_GT(Stats().evictions, 0u);
 }
 
 TEST_F(LruTest, ExpiredTailItemsAreReclaimedBeforeEvicting) {
