@@ -86,7 +86,9 @@ struct MetaRequest {
   bool quiet() const { return flags.has('q'); }       // q: suppress the nominal reply
   bool want_value() const { return flags.has('v'); }  // v
   bool key_binary() const { return key_binary_; }     // b
-  // ms with I and a compare CAS: store even if the CAS is older, marked stale.
+  // I. ms honours it only with store_kind kCas (a CAS older than the item's
+  // still stores, marked stale); md marks the item stale (new CAS, optional
+  // T) instead of removing it.
   bool invalidate() const { return flags.has('I'); }
 
   // The key to look up (decoded when `b` was given).
