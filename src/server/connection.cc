@@ -1,0 +1,214 @@
+#include "connection.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ringcache/protocol/errors.h"
+#include "ringcache/protocol/meta_composer.h"
+
+namespace ringcache::server {
+
+using protocol::ParseResult;
+using protocol::ParseStatus;
+using protocol::TextCommand;
+
+const char* ConnStateName(ConnState state) {
+  switch (state) {
+    case ConnState::kParseCmd:
+      return "conn_parse_cmd";
+    case ConnState::kNread:
+      return "conn_nread";
+    case ConnState::kSwallow:
+      return "conn_swallow";
+    case ConnState::kClosing:
+      return "conn_closing";
+  }
+  return "conn_parse_cmd";
+}
+
+Connection::Connection(WorkerContext& worker, const io::ConnInfo& info)
+    : worker_(worker), info_(info) {
+  last_cmd_.store(worker.now(), std::memory_order_relaxed);
+  worker_.AddConnection(this);
+}
+
+Connection::~Connection() { worker_.RemoveConnection(this); }
+
+void Connection::OnClose(io::Connection& /*conn*/) {
+  SetState(ConnState::kClosing);
+  item_ = storage::NewItem();  // an unfinished value block's item goes back now
+}
+
+void Connection::BeginSwallow(uint64_t bytes) {
+  swallow_left_ = bytes;
+  phase_ = Phase::kSwallow;
+  SetState(ConnState::kSwallow);
+}
+
+io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
+  size_t pos = 0;
+  int budget = worker_.config().reqs_per_event;
+  base::OutBuffer& out = conn.out();
+  while (pos < data.size()) {
+    switch (phase_) {
+      case Phase::kValue:
+        pos += ContinueValue(conn, data.substr(pos));
+        continue;
+      case Phase::kSwallow: {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(swallow_left_, data.size() - pos));
+        pos += n;
+        swallow_left_ -= n;
+        if (swallow_left_ == 0) {
+          phase_ = Phase::kCommand;
+          SetState(ConnState::kParseCmd);
+        }
+        continue;
+      }
+      case Phase::kCommand:
+        break;
+    }
+    // memcached's -R: after this many commands in one event, let the other
+    // connections of the turn run first.
+    if (budget-- <= 0) return {pos, true};
+    // A client that does not read its replies stops being served until it
+    // does; the engine offers the rest again once the output drained.
+    if (conn.OutputFull()) return {pos, false};
+
+    const ParseResult r = parser_.Parse(data.substr(pos), &req_);
+    switch (r.status) {
+      case ParseStatus::kNeedMore:
+        return {pos, false};
+      case ParseStatus::kRequest:
+        pos += r.consumed;
+        last_cmd_.store(now(), std::memory_order_relaxed);
+        Dispatch(conn, req_);
+        if (phase_ == Phase::kCommand && state() == ConnState::kClosing)
+          return {data.size(), false};
+        break;
+      case ParseStatus::kError:
+        pos += r.consumed;
+        if (!r.noreply) protocol::AppendError(out, r.error);
+        if (r.swallow != 0) BeginSwallow(r.swallow);
+        break;
+      case ParseStatus::kClose:
+        SetState(ConnState::kClosing);
+        conn.CloseAfterFlush();
+        return {data.size(), false};
+      case ParseStatus::kCloseWithError:
+        protocol::AppendError(out, r.error);
+        SetState(ConnState::kClosing);
+        conn.CloseAfterFlush();
+        return {data.size(), false};
+    }
+  }
+  return {pos, false};
+}
+
+size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
+  const protocol::ValueBlock::Step step = block_.Next(data);
+  std::string_view v = step.value;
+  if (!v.empty() && item_) {
+    // The value goes straight into the new item: its first part, then the
+    // tail of an item stored in two pieces.
+    const storage::NewItem::Writable w = item_.value();
+    if (filled_ < w.first_len) {
+      const size_t n = std::min(v.size(), w.first_len - filled_);
+      std::memcpy(w.first + filled_, v.data(), n);
+      v.remove_prefix(n);
+      filled_ += n;
+    }
+    if (!v.empty()) {
+      std::memcpy(w.second + (filled_ - w.first_len), v.data(), v.size());
+      filled_ += v.size();
+    }
+  }
+  if (block_.done()) FinishValue(conn);
+  return step.consumed;
+}
+
+void Connection::FinishValue(io::Connection& conn) {
+  phase_ = Phase::kCommand;
+  SetState(ConnState::kParseCmd);
+  base::OutBuffer& out = conn.out();
+  if (pending_.meta) {
+    FinishMetaSet(out, block_.terminated_ok());
+    return;
+  }
+  if (!block_.terminated_ok()) {
+    item_ = storage::NewItem();
+    if (!pending_.noreply) protocol::AppendError(out, protocol::ProtocolError::kBadDataChunk);
+    return;
+  }
+  FinishStore(out);
+}
+
+void Connection::Dispatch(io::Connection& conn, const protocol::TextRequest& req) {
+  base::OutBuffer& out = conn.out();
+  switch (req.command) {
+    case TextCommand::kGet:
+      Get(out, req, /*with_cas=*/false, /*touch=*/false);
+      return;
+    case TextCommand::kGets:
+      Get(out, req, /*with_cas=*/true, /*touch=*/false);
+      return;
+    case TextCommand::kGat:
+      Get(out, req, /*with_cas=*/false, /*touch=*/true);
+      return;
+    case TextCommand::kGats:
+      Get(out, req, /*with_cas=*/true, /*touch=*/true);
+      return;
+    case TextCommand::kSet:
+      StartStore(out, req, storage::StoreMode::kSet);
+      return;
+    case TextCommand::kAdd:
+      StartStore(out, req, storage::StoreMode::kAdd);
+      return;
+    case TextCommand::kReplace:
+      StartStore(out, req, storage::StoreMode::kReplace);
+      return;
+    case TextCommand::kAppend:
+      StartStore(out, req, storage::StoreMode::kAppend);
+      return;
+    case TextCommand::kPrepend:
+      StartStore(out, req, storage::StoreMode::kPrepend);
+      return;
+    case TextCommand::kCas:
+      StartStore(out, req, storage::StoreMode::kCas);
+      return;
+    case TextCommand::kIncr:
+      Arithmetic(out, req, /*incr=*/true);
+      return;
+    case TextCommand::kDecr:
+      Arithmetic(out, req, /*incr=*/false);
+      return;
+    case TextCommand::kDelete:
+      Delete(out, req);
+      return;
+    case TextCommand::kTouch:
+      Touch(out, req);
+      return;
+    case TextCommand::kMetaGet:
+      MetaGet(out, req.meta);
+      return;
+    case TextCommand::kMetaSet:
+      MetaSet(out, req.meta);
+      return;
+    case TextCommand::kMetaDelete:
+      MetaDelete(out, req.meta);
+      return;
+    case TextCommand::kMetaArithmetic:
+      MetaArithmetic(out, req.meta);
+      return;
+    case TextCommand::kMetaNoop:
+      protocol::AppendMetaNoop(out);
+      return;
+    case TextCommand::kMetaDebug:
+      MetaDebug(out, req.meta);
+      return;
+    default:
+      Admin(conn, req);
+      return;
+  }
+}
+
+}  // namespace ringcache::server

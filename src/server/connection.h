@@ -1,0 +1,130 @@
+// One client connection speaking memcached's text and meta protocols: the
+// io::ConnectionHandler that joins the protocol layer's parser to the store.
+//
+// OnData runs a small state machine over the bytes the engine presents:
+//   kCommand  parse the next line (protocol::TextParser) and execute it;
+//   kValue    copy a storage command's value block straight into the new
+//             item as it arrives, across any number of receive buffers,
+//             then link it and reply;
+//   kSwallow  skip a value block memcached would skip (object too large,
+//             out of memory, a parse error after the length was read).
+// Bytes of an incomplete line are left unconsumed: the engine keeps them and
+// presents them again with more appended (see io/handler.h). After
+// `-R reqs_per_event` commands in one call the connection yields so other
+// connections of the turn get served, as memcached's event loop does.
+//
+// Replies are appended to the connection's output chain; the engine sends
+// them at the end of the batch. A GET hit allocates nothing: values are
+// copied into pooled output blocks, or for large pinnable items referenced
+// and released when the send completes.
+//
+// Command execution lives in commands_*.cc, one file per command family.
+//
+// Threading: owned by and used on one worker thread. state_ and last_cmd_
+// are atomics because `stats conns` on another worker reads them.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "ringcache/base/clock.h"
+#include "ringcache/io/handler.h"
+#include "ringcache/protocol/meta_request.h"
+#include "ringcache/protocol/text_parser.h"
+#include "ringcache/protocol/text_request.h"
+#include "ringcache/protocol/value_block.h"
+#include "ringcache/storage/store.h"
+#include "worker_context.h"
+
+namespace ringcache::server {
+
+// memcached's connection state names, as `stats conns` prints them.
+enum class ConnState : uint8_t { kParseCmd, kNread, kSwallow, kClosing };
+const char* ConnStateName(ConnState state);
+
+class Connection final : public io::ConnectionHandler {
+ public:
+  Connection(WorkerContext& worker, const io::ConnInfo& info);
+  ~Connection() override;
+
+  io::DataResult OnData(io::Connection& conn, std::string_view data) override;
+  void OnClose(io::Connection& conn) override;
+
+  // Read by `stats conns` from any thread.
+  const io::ConnInfo& info() const { return info_; }
+  ConnState state() const { return state_.load(std::memory_order_relaxed); }
+  base::RelTime last_cmd() const { return last_cmd_.load(std::memory_order_relaxed); }
+
+ private:
+  enum class Phase : uint8_t { kCommand, kValue, kSwallow };
+
+  // A storage command waiting for its value block.
+  struct PendingStore {
+    storage::StoreMode mode = storage::StoreMode::kSet;
+    uint64_t compare_cas = 0;
+    bool noreply = false;
+    bool meta = false;  // ms: reply in meta form, `meta` below is valid
+    protocol::MetaRequest meta_req;
+    // meta_req's text key and opaque point here once the line is gone.
+    char key[protocol::kMaxKeyLength];
+    char opaque[protocol::kMaxOpaqueTokenLength];
+  };
+
+  // --- state machine (connection.cc) ---
+  size_t ContinueValue(io::Connection& conn, std::string_view data);
+  void FinishValue(io::Connection& conn);
+  void BeginValue(uint32_t value_bytes) {
+    block_ = protocol::ValueBlock(value_bytes);
+    filled_ = 0;
+    phase_ = Phase::kValue;
+    SetState(ConnState::kNread);
+  }
+  void BeginSwallow(uint64_t bytes);
+  void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
+  void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
+  base::RelTime now() const { return worker_.now(); }
+  base::RelTime Expiry(int32_t exptime) const {
+    return worker_.server().clock.ToRelExpiry(exptime, now());
+  }
+
+  // --- classic commands (commands_classic.cc) ---
+  void Get(base::OutBuffer& out, const protocol::TextRequest& req, bool with_cas, bool touch);
+  void AppendHit(base::OutBuffer& out, storage::ItemView item, bool with_cas);
+  void StartStore(base::OutBuffer& out, const protocol::TextRequest& req, storage::StoreMode mode);
+  void FinishStore(base::OutBuffer& out);
+  void Arithmetic(base::OutBuffer& out, const protocol::TextRequest& req, bool incr);
+  void Delete(base::OutBuffer& out, const protocol::TextRequest& req);
+  void Touch(base::OutBuffer& out, const protocol::TextRequest& req);
+
+  // --- meta commands (commands_meta.cc) ---
+  void MetaGet(base::OutBuffer& out, const protocol::MetaRequest& req);
+  void MetaSet(base::OutBuffer& out, const protocol::MetaRequest& req);
+  void FinishMetaSet(base::OutBuffer& out, bool terminated_ok);
+  void MetaDelete(base::OutBuffer& out, const protocol::MetaRequest& req);
+  void MetaArithmetic(base::OutBuffer& out, const protocol::MetaRequest& req);
+  void MetaDebug(base::OutBuffer& out, const protocol::MetaRequest& req);
+
+  // --- admin and informational commands (commands_admin.cc) ---
+  void Admin(io::Connection& conn, const protocol::TextRequest& req);
+  void FlushAll(base::OutBuffer& out, const protocol::TextRequest& req);
+  void Stats(base::OutBuffer& out, const protocol::TextRequest& req);
+
+  WorkerContext& worker_;
+  const io::ConnInfo info_;
+  protocol::TextParser parser_;
+  protocol::TextRequest req_;
+
+  Phase phase_ = Phase::kCommand;
+  protocol::ValueBlock block_;
+  storage::NewItem item_;
+  size_t filled_ = 0;
+  uint64_t swallow_left_ = 0;
+  PendingStore pending_;
+
+  std::atomic<ConnState> state_{ConnState::kParseCmd};
+  std::atomic<base::RelTime> last_cmd_{0};
+};
+
+}  // namespace ringcache::server

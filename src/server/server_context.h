@@ -1,0 +1,80 @@
+// State shared by every worker of one running server: the configuration, the
+// store, the engine, the clock, the settings that commands change at run
+// time, the registry of workers (for `stats`, `stats conns`) and the stats
+// baseline that `stats reset` moves.
+//
+// Invariants: `config`, `store`, `logger` and `clock` outlive every worker;
+// `engine` is set once, before the workers start. Workers register in
+// OnWorkerStart and unregister in OnWorkerStop.
+//
+// Threading: the plain members are read-only once the workers run; the
+// atomics and the mutex-guarded members may be used from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+
+#include "ringcache/base/clock.h"
+#include "ringcache/base/logger.h"
+#include "ringcache/io/engine.h"
+#include "ringcache/server/config.h"
+#include "ringcache/storage/store.h"
+
+namespace ringcache::server {
+
+class WorkerContext;
+
+// Settings that commands change while the server runs.
+struct RuntimeSettings {
+  std::atomic<bool> detail_enabled{false};  // stats detail on|off
+  std::atomic<bool> sizes_tracking{false};  // stats sizes_enable|disable
+};
+
+struct ServerContext {
+  ServerContext(const Config& config, base::Logger& logger, storage::Store& store,
+                base::ProcessClock clock, time_t started_unix)
+      : config(config), logger(logger), store(store), clock(clock), started_unix(started_unix) {}
+
+  const Config& config;
+  base::Logger& logger;
+  storage::Store& store;
+  const base::ProcessClock clock;
+  const time_t started_unix;
+  io::Engine* engine = nullptr;
+  RuntimeSettings settings;
+  // memcached's accepting_conns (false while the engine refuses accepts).
+  std::atomic<bool> accepting{true};
+
+  // Workers, for stats aggregation and `stats conns`.
+  void Register(WorkerContext* worker);
+  void Unregister(WorkerContext* worker);
+  template <typename Fn>
+  void ForEachWorker(Fn&& fn) {
+    absl::MutexLock lock(&workers_mu_);
+    for (WorkerContext* w : workers_) fn(*w);
+  }
+
+  // `stats reset`: counters are reported relative to this baseline.
+  std::map<std::string, uint64_t> Baseline() const {
+    absl::MutexLock lock(&baseline_mu_);
+    return baseline_;
+  }
+  void SetBaseline(std::map<std::string, uint64_t> values) {
+    absl::MutexLock lock(&baseline_mu_);
+    baseline_ = std::move(values);
+  }
+
+ private:
+  mutable absl::Mutex workers_mu_;
+  std::vector<WorkerContext*> workers_;
+  mutable absl::Mutex baseline_mu_;
+  std::map<std::string, uint64_t> baseline_;
+};
+
+}  // namespace ringcache::server

@@ -1,0 +1,173 @@
+"""ringcached against Debian's memcached 1.6.18, byte for byte.
+
+Each case is a byte string of requests. It is sent on a fresh connection to
+a fresh pair of servers started with the same flags, followed by a meta no-op
+as a sentinel; both replies must be identical. Cases within one test method
+share the pair of servers, so sequences build state (set, then get, ...),
+and CAS values stay comparable because both servers count CAS from 1.
+"""
+import unittest
+
+import rcserver
+
+
+class DifferentialTest(unittest.TestCase):
+    flags = ["-m", "64", "-t", "1"]
+
+    def run_cases(self, cases, flags=None):
+        with rcserver.Pair(flags if flags is not None else self.flags) as pair:
+            for data in cases:
+                ours, theirs = pair.both(data)
+                self.assertEqual(ours, theirs, f"request {data!r}")
+
+    def test_storage_and_retrieval(self):
+        self.run_cases([
+            b"set a 0 0 1\r\nx\r\n",
+            b"get a\r\n",
+            b"gets a\r\n",
+            b"get a b c\r\n",
+            b"set b 12345 0 3\r\nabc\r\nget b a\r\n",
+            b"add a 0 0 1\r\ny\r\n",
+            b"add c 0 0 2\r\nyy\r\nget c\r\n",
+            b"replace nope 0 0 1\r\nz\r\n",
+            b"replace c 7 0 3\r\nzzz\r\ngets c\r\n",
+            b"append c 0 0 2\r\n12\r\nget c\r\n",
+            b"prepend c 0 0 2\r\n00\r\nget c\r\n",
+            b"append nope 0 0 1\r\nq\r\n",
+            b"set e 0 0 0\r\n\r\nget e\r\n",
+            b"set flags 4294967295 0 1\r\nf\r\nget flags\r\n",
+            b"set big 4294967296 0 1\r\nf\r\nget big\r\n",
+        ])
+
+    def test_cas(self):
+        self.run_cases([
+            b"set k 0 0 1\r\nv\r\n",
+            b"gets k\r\n",
+            b"cas k 0 0 1 1\r\nw\r\n",          # CAS of the first store is 1
+            b"cas k 0 0 1 1\r\nw\r\n",          # stale now
+            b"cas nope 0 0 1 1\r\nw\r\n",
+            b"gets k\r\n",
+            b"cas k 0 0 1 abc\r\nw\r\n",
+        ])
+
+    def test_incr_decr(self):
+        self.run_cases([
+            b"set n 0 0 2\r\n10\r\n",
+            b"incr n 5\r\n",
+            b"decr n 100\r\n",
+            b"get n\r\n",
+            b"set n 0 0 3\r\n100\r\ndecr n 1\r\nget n\r\n",
+            b"set m 0 0 20\r\n18446744073709551615\r\nincr m 1\r\nget m\r\n",
+            b"incr nope 1\r\n",
+            b"set t 0 0 3\r\nabc\r\nincr t 1\r\n",
+            b"incr n -1\r\n",
+            b"incr n abc\r\n",
+            b"incr n 18446744073709551616\r\n",
+        ])
+
+    def test_delete_touch(self):
+        self.run_cases([
+            b"set d 0 0 1\r\nx\r\n",
+            b"delete d\r\n",
+            b"delete d\r\n",
+            b"set d 0 0 1\r\nx\r\ndelete d 0\r\n",
+            b"set d 0 0 1\r\nx\r\ndelete d 1\r\n",
+            b"delete d noreply\r\nget d\r\n",
+            b"set t 0 0 1\r\nx\r\ntouch t 100\r\ntouch nope 10\r\n",
+            b"gat 100 t nope\r\ngats 0 t\r\n",
+            b"touch t abc\r\n",
+        ])
+
+    def test_noreply(self):
+        self.run_cases([
+            b"set a 0 0 1 noreply\r\nx\r\nget a\r\n",
+            b"add a 0 0 1 noreply\r\ny\r\nget a\r\n",
+            b"incr a 1 noreply\r\n",
+            b"set n 0 0 1 noreply\r\n5\r\nincr n 3 noreply\r\nget n\r\n",
+            b"touch n 10 noreply\r\ndelete n noreply\r\nget n\r\n",
+            b"flush_all noreply\r\nget a\r\n",
+        ])
+
+    def test_errors(self):
+        self.run_cases([
+            b"bogus\r\n",
+            b"\r\n",
+            b"get\r\n",
+            b"set a 0 0\r\n",
+            b"set a 0 0 abc\r\n",
+            b"set a 0 0 -1\r\n",
+            b"set a 0 0 1\r\nxyz\r\n",
+            b"set a 0 0 3\r\nx\r\n\r\n",
+            b"get " + b"k" * 251 + b"\r\n",
+            b"set " + b"k" * 251 + b" 0 0 1\r\nx\r\n",
+            b"incr\r\n",
+            b"verbosity\r\n",
+            b"verbosity 1\r\n",
+            b"version\r\n",
+            b"shutdown\r\n",
+            b"flush_all abc\r\n",
+            b"GET a\r\n",
+        ])
+
+    def test_expiry_rules(self):
+        self.run_cases([
+            b"set neg 0 -1 1\r\nx\r\nget neg\r\n",
+            b"set past 0 1000000000 1\r\nx\r\nget past\r\n",
+            b"set rel 0 1000 1\r\nx\r\nget rel\r\n",
+            b"set e 0 abc 1\r\nx\r\n",
+        ])
+
+    def test_meta(self):
+        self.run_cases([
+            b"ms mk 2 T0 F5\r\nhi\r\n",
+            b"mg mk v f s\r\n",
+            b"mg mk k v O123\r\n",
+            b"mg missing v\r\n",
+            b"mg missing v q\r\nmn\r\n",
+            b"mg mk c\r\n",
+            b"ms mk 2 C999\r\nzz\r\n",
+            b"ms mk 2 MA\r\n!!\r\nmg mk v\r\n",
+            b"ms mk 1 MX\r\nz\r\n",
+            b"md mk q\r\nmg mk v\r\n",
+            b"md mk\r\n",
+            b"ma cnt\r\n",
+            b"ma cnt N0 J10\r\n",
+            b"ma cnt v\r\n",
+            b"ma cnt MD D3 v\r\n",
+            b"mn\r\n",
+            b"me cnt\r\n",
+            b"mg\r\n",
+            b"ms mk\r\n",
+            b"mg mk zz\r\n",
+        ])
+
+    def test_meta_stale_and_win(self):
+        self.run_cases([
+            b"ms w 1\r\nv\r\n",
+            b"md w I T30\r\n",
+            b"mg w s c v\r\n",
+            b"mg w s c v\r\n",
+            b"ms w 1 C4 I\r\nn\r\n",
+            b"mg viv N30 s t v\r\n",
+            b"mg viv N30 s t v\r\n",
+            b"ms viv 3\r\nnew\r\nmg viv v\r\n",
+        ])
+
+    def test_large_values(self):
+        big = b"B" * 300000
+        self.run_cases([
+            b"set big 0 0 %d\r\n%s\r\nget big\r\n" % (len(big), big),
+            b"set huge 0 0 2000000\r\n" + b"h" * 2000000 + b"\r\nget huge\r\n",
+        ])
+
+    def test_flags_disable_cas(self):
+        self.run_cases([b"set a 0 0 1\r\nx\r\ngets a\r\n"], flags=["-C", "-t", "1"])
+
+    def test_item_size_limit(self):
+        self.run_cases([
+            b"set a 0 0 2000\r\n" + b"x" * 2000 + b"\r\nget a\r\n",
+        ], flags=["-I", "1024", "-o", "slab_chunk_max=1024", "-t", "1"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,165 @@
+"""The real ringcached over real sockets: request framing, pipelining,
+connection handling and the stats views (what memcached_exporter parses)."""
+import re
+import socket
+import threading
+import time
+import unittest
+
+import rcserver
+
+
+class FramingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = rcserver.Server("ringcached", ["-t", "2", "-m", "64"]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_requests_split_at_every_byte(self):
+        # The same pipeline sent one byte per segment must yield the same bytes.
+        script = b"set sp 3 0 5\r\nhello\r\nget sp\r\nincr nope 1\r\nmg sp v f\r\ndelete sp\r\n"
+        expected = rcserver.exchange(self.server, script)
+        with self.server.conn() as c:
+            for i in range(len(script)):
+                c.send(script[i:i + 1])
+                time.sleep(0.001)
+            c.send(b"mn\r\n")
+            got = c.read_until(b"MN\r\n")[:-4]
+        self.assertEqual(got, expected)
+        self.assertIn(b"VALUE sp 3 5\r\nhello\r\nEND\r\n", expected)
+
+    def test_deep_pipeline(self):
+        n = 2000
+        req = b"".join(b"set p%d 0 0 4\r\nv%03d\r\n" % (i, i % 1000) for i in range(n))
+        req += b"".join(b"get p%d\r\n" % i for i in range(n))
+        with self.server.conn(timeout=20) as c:
+            c.send(req)
+            for _ in range(n):
+                self.assertEqual(c.readline(), b"STORED\r\n")
+            for i in range(n):
+                self.assertEqual(c.read_until(b"END\r\n"),
+                                 b"VALUE p%d 0 4\r\nv%03d\r\nEND\r\n" % (i, i % 1000))
+
+    def test_value_spanning_many_receive_buffers(self):
+        value = bytes(range(256)) * 8192  # 2 MiB, every byte value
+        with rcserver.Server("ringcached", ["-I", "4m", "-m", "64"]) as s, s.conn(30) as c:
+            c.send(b"set big 0 0 %d\r\n" % len(value))
+            for i in range(0, len(value), 7777):
+                c.send(value[i:i + 7777])
+            c.send(b"\r\n")
+            self.assertEqual(c.readline(), b"STORED\r\n")
+            c.send(b"get big\r\n")
+            self.assertEqual(c.readline(), b"VALUE big 0 %d\r\n" % len(value))
+            self.assertEqual(c.read_exact(len(value) + 2), value + b"\r\n")
+            self.assertEqual(c.readline(), b"END\r\n")
+
+    def test_many_concurrent_connections(self):
+        errors = []
+
+        def client(i):
+            try:
+                with self.server.conn() as c:
+                    for j in range(50):
+                        key = b"c%d_%d" % (i, j)
+                        c.send(b"set %s 0 0 3\r\nabc\r\nget %s\r\n" % (key, key))
+                        if c.readline() != b"STORED\r\n":
+                            errors.append("store")
+                        if c.read_until(b"END\r\n") != b"VALUE %s 0 3\r\nabc\r\nEND\r\n" % key:
+                            errors.append("get")
+            except Exception as e:  # collected and asserted below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(64)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+    def test_quit_flushes_earlier_replies_then_closes(self):
+        with self.server.conn() as c:
+            c.send(b"set q 0 0 1\r\nx\r\nget q\r\nquit\r\nget q\r\n")
+            self.assertEqual(c.read_until(b"END\r\n"), b"STORED\r\nVALUE q 0 1\r\nx\r\nEND\r\n")
+            self.assertTrue(c.closed_by_peer())
+            self.assertEqual(c.buf, b"")
+
+    def test_half_closed_client_still_gets_replies(self):
+        s = self.server.connect()
+        s.sendall(b"set hc 0 0 2\r\nok\r\nget hc\r\n")
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        self.assertEqual(data, b"STORED\r\nVALUE hc 0 2\r\nok\r\nEND\r\n")
+
+
+class StatsTest(unittest.TestCase):
+    def test_stats_is_a_superset_of_memcached_in_the_same_order(self):
+        with rcserver.Pair(["-t", "1"]) as pair:
+            with pair.ours.conn() as a, pair.theirs.conn() as b:
+                ours = list(a.stats().keys())
+                theirs = list(b.stats().keys())
+        missing = [k for k in theirs if k not in ours]
+        self.assertEqual(missing, [])
+        # memcached's fields come first, in memcached's order.
+        self.assertEqual(ours[:len(theirs)], theirs)
+
+    def test_exporter_rules(self):
+        # prometheus/memcached_exporter: every line "STAT key value", END last,
+        # and numbers where it expects numbers.
+        numeric = re.compile(rb"^-?\d+(\.\d+)?$")
+        expect_number = {
+            "": ["uptime", "time", "curr_connections", "total_connections", "cmd_get", "cmd_set",
+                 "get_hits", "get_misses", "bytes", "curr_items", "total_items", "evictions",
+                 "limit_maxbytes", "rusage_user", "rusage_system", "threads", "bytes_read",
+                 "bytes_written", "max_connections", "rejected_connections"],
+            "settings": ["maxbytes", "maxconns", "item_size_max", "num_threads"],
+        }
+        with rcserver.Server("ringcached", ["-t", "1"]) as s, s.conn() as c:
+            c.send(b"set a 0 0 1\r\nx\r\nget a\r\n")
+            c.read_until(b"END\r\n")
+            for sub in ["", "settings", "items", "slabs"]:
+                c.send(b"stats %s\r\n" % sub.encode() if sub else b"stats\r\n")
+                raw = c.read_until(b"END\r\n")
+                lines = raw.split(b"\r\n")
+                self.assertEqual(lines[-2:], [b"END", b""], sub)
+                values = {}
+                for line in lines[:-2]:
+                    m = re.match(rb"^STAT (\S+) (.*)$", line)
+                    self.assertIsNotNone(m, f"bad line {line!r} in stats {sub}")
+                    values[m.group(1).decode()] = m.group(2)
+                for name in expect_number.get(sub, []):
+                    self.assertIn(name, values, sub)
+                    self.assertRegex(values[name], numeric, f"{sub} {name}")
+                if sub in ("items", "slabs"):
+                    self.assertTrue(values, f"stats {sub} lists the class holding 'a'")
+                    for name, v in values.items():
+                        self.assertRegex(v, numeric, f"{sub} {name}")
+
+    def test_counters_move(self):
+        with rcserver.Server("ringcached", ["-t", "2"]) as s, s.conn() as c:
+            c.send(b"set a 0 0 1\r\nx\r\nget a\r\nget b\r\ndelete b\r\nincr a 1\r\n")
+            c.read_until(b"CLIENT_ERROR cannot increment or decrement non-numeric value\r\n")
+            st = c.stats()
+            self.assertEqual(st["cmd_get"], "2")
+            self.assertEqual(st["get_hits"], "1")
+            self.assertEqual(st["get_misses"], "1")
+            self.assertEqual(st["cmd_set"], "1")
+            self.assertEqual(st["delete_misses"], "1")
+            self.assertEqual(st["curr_items"], "1")
+            self.assertEqual(st["threads"], "2")
+            self.assertEqual(c.cmd("stats reset"), b"RESET\r\n")
+            st = c.stats()
+            self.assertEqual(st["cmd_get"], "0")
+            self.assertEqual(st["curr_items"], "1", "gauges survive a reset")
+
+
+if __name__ == "__main__":
+    unittest.main()
