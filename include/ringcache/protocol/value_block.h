@@ -8,7 +8,8 @@
 // command, even when the terminator was wrong. The same block is skipped
 // whole when the command fails before reading it (object too large, out of
 // memory, an ms error after its length was parsed). ValueBlock follows one
-// block through any number of Next() calls:
+// block through any number of Next() calls (Raw() does the same for bytes
+// without a terminator: binary values, skipped input):
 //
 //   ValueBlock block(req.value_bytes);
 //   ...on each OnData:
@@ -36,7 +37,17 @@ class ValueBlock {
   };
 
   ValueBlock() = default;
+  // A text storage command's block: value_bytes, then two terminator bytes.
   explicit ValueBlock(uint64_t value_bytes) : value_left_(value_bytes) {}
+  // Exactly `bytes` with no terminator: a binary request's value, or input
+  // to skip (ParseResult::swallow, binary::ParseResult::swallow).
+  static ValueBlock Raw(uint64_t bytes) {
+    ValueBlock b(bytes);
+    b.trailer_seen_ = 2;
+    b.trailer_[0] = '\r';
+    b.trailer_[1] = '\n';
+    return b;
+  }
 
   // Takes the next bytes of the block from the front of `data`.
   RC_ALWAYS_INLINE Step Next(std::string_view data) {

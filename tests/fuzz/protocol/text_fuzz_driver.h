@@ -164,8 +164,12 @@ class Session {
       }
       pos += r.consumed;
       uint64_t block = 0;
+      bool raw = false;
       bool has_block = r.status == ParseStatus::kError && r.swallow != 0;
-      if (has_block) block = r.swallow - 2;
+      if (has_block) {
+        block = r.swallow;
+        raw = true;
+      }
       if (r.status == ParseStatus::kRequest) {
         switch (req_.command) {
           case TextCommand::kSet:
@@ -187,7 +191,7 @@ class Session {
       }
       if (has_block) {
         in_block_ = true;
-        block_ = ValueBlock(block);
+        block_ = raw ? ValueBlock::Raw(block) : ValueBlock(block);
       }
     }
     pending_.erase(0, closed_ ? pending_.size() : pos);

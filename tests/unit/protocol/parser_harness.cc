@@ -71,8 +71,7 @@ size_t TextSession::Run(std::string_view data) {
         if (r.swallow != 0) {
           in_block_ = true;
           storing_ = false;
-          // The swallow count includes the terminator; ValueBlock adds it.
-          block_ = ValueBlock(r.swallow - 2);
+          block_ = ValueBlock::Raw(r.swallow);
         }
         break;
       case ParseStatus::kClose:

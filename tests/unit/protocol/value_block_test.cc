@@ -81,5 +81,17 @@ TEST(ValueBlockTest, ValueBytesMayLookLikeTerminators) {
   EXPECT_TRUE(o.ok);
 }
 
+TEST(ValueBlockTest, RawBlocksHaveNoTerminator) {
+  for (size_t cut = 0; cut < 6; ++cut) {
+    const Outcome o = Feed(ValueBlock::Raw(4), "abcdEF", cut);
+    EXPECT_EQ(o.value, "abcd") << cut;
+    EXPECT_EQ(o.consumed, 4u) << cut;
+    EXPECT_TRUE(o.ok) << cut;
+  }
+  ValueBlock empty = ValueBlock::Raw(0);
+  EXPECT_TRUE(empty.done());
+  EXPECT_EQ(empty.remaining(), 0u);
+}
+
 }  // namespace
 }  // namespace ringcache::protocol
