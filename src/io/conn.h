@@ -27,7 +27,7 @@ class Worker;
 class Conn final : public Connection {
  public:
   Conn(Worker* worker, base::BlockPool* pool, size_t output_limit)
-      : worker_(worker), output_limit_(output_limit), out_(pool) {}
+      : worker_(worker), pool_(pool), output_limit_(output_limit), out_(pool) {}
   ~Conn() override = default;
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
@@ -35,6 +35,7 @@ class Conn final : public Connection {
   const ConnInfo& info() const override { return info_; }
   base::OutBuffer& out() override { return out_; }
   bool OutputFull() const override { return out_.size() > output_limit_; }
+  size_t WorkerOutputBytes() const override { return pool_->in_use() * pool_->block_size(); }
   void CloseAfterFlush() override;
   void CloseNow() override;
   void Flush() override;
@@ -45,6 +46,7 @@ class Conn final : public Connection {
   friend class EpollWorker;
 
   Worker* const worker_;
+  const base::BlockPool* const pool_;
   const size_t output_limit_;
   ConnInfo info_;
   base::OutBuffer out_;

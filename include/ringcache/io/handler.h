@@ -88,6 +88,10 @@ class Connection {
   // (see above). Connections that are not the engine's (a UDP request's
   // capture, a test host) have no limit.
   virtual bool OutputFull() const { return false; }
+  // Output memory (pooled blocks) held by all connections of this worker,
+  // for a per-worker budget such as memcached's read_buf_mem_limit (the
+  // server decides what to refuse; referenced values are not counted).
+  virtual size_t WorkerOutputBytes() const { return 0; }
   // Close once everything already in out() has been sent (memcached's
   // conn_closing after a reply, e.g. `quit` or "Too many open connections").
   // No more input is offered to the handler.

@@ -248,12 +248,16 @@ class BigReplies final : public ConnectionHandler {
       consumed = nl + 1;
       conn.out().Append(std::string(100000, 'v'));
       if (conn.out().size() > *max_out_) *max_out_ = conn.out().size();
+      // The worker's pooled output covers at least this connection's.
+      if (conn.WorkerOutputBytes() < conn.out().size()) worker_bytes_ok_ = false;
     }
     return {consumed, false};
   }
+  void OnClose(Connection& conn) override { EXPECT_TRUE(worker_bytes_ok_); }
 
  private:
   std::atomic<size_t>* max_out_;
+  bool worker_bytes_ok_ = true;
 };
 
 TEST_P(EngineTest, ClientThatNeverReadsIsStoppedAndBounded) {
