@@ -215,6 +215,13 @@ io_uring_sqe* UringWorker::GetSqe() {
 void UringWorker::SubmitNow() {
   io_uring_submit(&ring_);
   CountEntries();
+  RecyclePools();
+}
+
+void UringWorker::RecyclePools() {
+  // The kernel copied the msghdrs/iovecs of submitted SQEs; those still in
+  // the SQ (a submission cut short) keep theirs until a later enter.
+  if (io_uring_sq_ready(&ring_) > 0) return;
   iov_used_ = 0;
   msg_used_ = 0;
 }
@@ -258,7 +265,14 @@ void UringWorker::StopReading(Conn* c) {
 
 void UringWorker::StartSend(Conn* c) {
   iovec local[kMaxSendIov];
-  const int n = c->out_.Gather(local, kMaxSendIov, kMaxSendBytes);
+  int n = c->out_.Gather(local, kMaxSendIov, kMaxSendBytes);
+  auto pools_full = [&] {
+    return iov_used_ + static_cast<size_t>(n) > iov_pool_.size() || msg_used_ == msg_pool_.size();
+  };
+  if (n > 1 && pools_full()) SubmitNow();
+  // Still full only if the kernel left SQEs unsubmitted: send the first
+  // segment alone, which needs no pooled iovecs.
+  if (n > 1 && pools_full()) n = 1;
   size_t bytes = 0;
   for (int i = 0; i < n; ++i) bytes += local[i].iov_len;
   io_uring_sqe* sqe;
@@ -266,9 +280,6 @@ void UringWorker::StartSend(Conn* c) {
     sqe = GetSqe();
     io_uring_prep_send(sqe, c->info_.fd, local[0].iov_base, local[0].iov_len, kSendFlags);
   } else {
-    if (iov_used_ + static_cast<size_t>(n) > iov_pool_.size() || msg_used_ == msg_pool_.size()) {
-      SubmitNow();
-    }
     iovec* iov = &iov_pool_[iov_used_];
     iov_used_ += static_cast<size_t>(n);
     std::memcpy(iov, local, sizeof(iovec) * static_cast<size_t>(n));
@@ -474,8 +485,7 @@ void UringWorker::Loop() {
       io_uring_submit_and_get_events(&ring_);
     }
     CountEntries();
-    iov_used_ = 0;
-    msg_used_ = 0;
+    RecyclePools();
     const unsigned waited_for = wait_nr;
     sends_queued_ = 0;
 

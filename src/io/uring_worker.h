@@ -101,6 +101,8 @@ class UringWorker final : public Worker {
   io_uring_sqe* GetSqe();
   // Hands queued SQEs to the kernel now (the SQ or the iovec pools are full).
   void SubmitNow();
+  // Makes the iovec/msghdr pools reusable once nothing waits in the SQ.
+  void RecyclePools();
   void Dispatch(const io_uring_cqe* cqe);
   void OnRecv(Conn* c, const io_uring_cqe* cqe);
   void OnSendDone(Conn* c, const io_uring_cqe* cqe);
