@@ -265,21 +265,16 @@ void UringWorker::StopReading(Conn* c) {
 
 void UringWorker::StartSend(Conn* c) {
   iovec local[kMaxSendIov];
-  int n = c->out_.Gather(local, kMaxSendIov, kMaxSendBytes);
-  auto pools_full = [&] {
-    return iov_used_ + static_cast<size_t>(n) > iov_pool_.size() || msg_used_ == msg_pool_.size();
+  const int n = c->out_.Gather(local, kMaxSendIov, kMaxSendBytes);
+  auto pools_have_room = [&] {
+    return iov_used_ + static_cast<size_t>(n) <= iov_pool_.size() && msg_used_ < msg_pool_.size();
   };
-  if (n > 1 && pools_full()) SubmitNow();
-  // Still full only if the kernel left SQEs unsubmitted: send the first
-  // segment alone, which needs no pooled iovecs.
-  if (n > 1 && pools_full()) n = 1;
+  if (n > 1 && !pools_have_room()) SubmitNow();
+  // Taking the SQE may submit too (recycling the pools); slots are reserved
+  // only after it, so no submission can recycle them before they are used.
+  io_uring_sqe* sqe = GetSqe();
   size_t bytes = 0;
-  for (int i = 0; i < n; ++i) bytes += local[i].iov_len;
-  io_uring_sqe* sqe;
-  if (n == 1) {
-    sqe = GetSqe();
-    io_uring_prep_send(sqe, c->info_.fd, local[0].iov_base, local[0].iov_len, kSendFlags);
-  } else {
+  if (n > 1 && pools_have_room()) {
     iovec* iov = &iov_pool_[iov_used_];
     iov_used_ += static_cast<size_t>(n);
     std::memcpy(iov, local, sizeof(iovec) * static_cast<size_t>(n));
@@ -287,8 +282,13 @@ void UringWorker::StartSend(Conn* c) {
     *msg = msghdr{};
     msg->msg_iov = iov;
     msg->msg_iovlen = static_cast<size_t>(n);
-    sqe = GetSqe();
     io_uring_prep_sendmsg(sqe, c->info_.fd, msg, kSendFlags);
+    for (int i = 0; i < n; ++i) bytes += local[i].iov_len;
+  } else {
+    // One contiguous run; or the kernel left SQEs unsubmitted and the pools
+    // are still busy: the first segment alone needs no pooled iovecs.
+    io_uring_prep_send(sqe, c->info_.fd, local[0].iov_base, local[0].iov_len, kSendFlags);
+    bytes = local[0].iov_len;
   }
   sqe->user_data = Tag(c, kOpSend);
   c->send_in_flight_ = true;
