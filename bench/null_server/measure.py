@@ -12,8 +12,9 @@ raw_syscalls:sys_enter tracepoint, so memcached is measured the same way).
 Usage: measure.py [--build-dir DIR] [--duration S] [--servers a,b,..]
                   [--workloads get1,get16,set16] [--markdown FILE] [--json FILE]
 
-Servers: null_uring, null_epoll (bench/null_server), memcached (Debian's
-/usr/bin/memcached -t 1), ringcached (BUILD/ringcached -t 1).
+Servers: null_uring, null_epoll (bench/null_server; "null_uring:k=v,..." adds
+-o options), memcached (Debian's /usr/bin/memcached -t 1), ringcached
+(BUILD/ringcached -t 1).
 """
 import argparse
 import json
@@ -43,12 +44,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server_command(name, build, port):
+def server_command(spec, build, port):
+    # "null_uring:batch_wait_us=0,recv_buffers=512" passes -o options on.
+    name, _, extra = spec.partition(":")
     null = os.path.join(build, "bench", "null_server", "null_server")
-    if name == "null_uring":
-        return [null, "-p", str(port), "-l", "127.0.0.1", "-t", "1", "-o", "io_engine=uring"]
-    if name == "null_epoll":
-        return [null, "-p", str(port), "-l", "127.0.0.1", "-t", "1", "-o", "io_engine=epoll"]
+    if name in ("null_uring", "null_epoll"):
+        engine = "io_engine=" + name.split("_")[1]
+        return [null, "-p", str(port), "-l", "127.0.0.1", "-t", "1", "-o",
+                engine + ("," + extra if extra else "")]
     if name == "memcached":
         return ["/usr/bin/memcached", "-p", str(port), "-l", "127.0.0.1", "-t", "1", "-U", "0",
                 "-m", "1024", "-u", "root"]
@@ -160,7 +163,7 @@ def markdown(results, duration):
         rows = [r for r in results if r["workload"] == workload]
         if not rows:
             continue
-        base = next((r for r in rows if r["server"] == "null_uring"), None)
+        base = next((r for r in rows if r["server"].startswith("null_uring")), None)
         lines.append(f"### {w['label']}")
         lines.append("")
         lines.append("| server | ops/s | vs null_uring | p50 us | p99 us | p99.9 us | CPU us/op "

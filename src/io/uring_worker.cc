@@ -376,6 +376,7 @@ void UringWorker::OnRecv(Conn* c, const io_uring_cqe* cqe) {
       OnEof(c, /*error=*/false);
     } else if (res == -ENOBUFS) {
       // The ring ran dry this turn; buffers come back before the re-arm.
+      Bump(stats_->recv_buffer_shortages);
       if (WantsInput(c)) rearm_.push_back(c);
     } else if (res == -ECANCELED) {
       if (WantsInput(c) && !c->recv_armed_) ArmRecv(c);  // resumed while cancelling

@@ -100,6 +100,9 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> sends{0};             // send operations issued
   std::atomic<uint64_t> turns{0};             // event-loop turns
   std::atomic<uint64_t> read_pauses{0};       // reads stopped for output backpressure
+  // io_uring: receives that found the provided-buffer ring empty (each is
+  // re-armed a turn later); many mean recv_buffers is too small.
+  std::atomic<uint64_t> recv_buffer_shortages{0};
 };
 
 // A socket the engine bound, as reported for memcached's port file.

@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -541,6 +542,65 @@ TEST_P(EngineTest, ClientsVanishingMidReplyAreCleanedUp) {
   EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
   EXPECT_EQ(server.counts().accepts, 50);
   EXPECT_EQ(server.counts().order_violations, 0);
+}
+
+TEST_P(EngineTest, TinyReceiveRingRunsDryAndRecovers) {
+  // Two provided buffers for 40 busy connections: multishot receives end
+  // with ENOBUFS and must be re-armed once buffers come back.
+  EngineOptions o = Options();
+  o.recv_buffers = 2;
+  o.recv_buffer_size = 1024;
+  TestServer server(o, MakeLineEcho);
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 40; ++i) clients.push_back(Client::Tcp(server.port()));
+  std::string expected;
+  for (int i = 0; i < 200; ++i) expected += "line " + std::to_string(i) + " of a busy client\n";
+  std::vector<std::thread> writers;
+  for (auto& c : clients) writers.emplace_back([&] { EXPECT_TRUE(c->Send(expected)); });
+  for (auto& c : clients) EXPECT_TRUE(c->ReadN(expected.size(), 10000) == expected);
+  for (auto& t : writers) t.join();
+  if (GetParam() == EngineKind::kUring) {
+    EXPECT_GT(server.Stat(&WorkerStats::recv_buffer_shortages), 0u);
+  }
+}
+
+TEST_P(EngineTest, RunningOutOfDescriptorsPausesAccepting) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const EngineKind kind = GetParam();
+  EXPECT_EXIT(
+      {
+        EngineOptions o;
+        o.kind = kind;
+        TestServer server(o, MakeLineEcho);
+        if (!server.status().ok()) _exit(10);
+        // Leave room for a few connections only: accept fails with EMFILE.
+        rlimit rl{};
+        getrlimit(RLIMIT_NOFILE, &rl);
+        const int probe = dup(0);
+        rl.rlim_cur = static_cast<rlim_t>(probe + 8);
+        ::close(probe);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(11);
+        std::vector<int> fds;
+        for (int i = 0; i < 6; ++i) {
+          const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          sockaddr_in a{};
+          a.sin_family = AF_INET;
+          a.sin_port = htons(static_cast<uint16_t>(server.port()));
+          a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) break;
+          fds.push_back(fd);
+        }
+        if (!WaitFor([&] { return server.Stat(&WorkerStats::listen_disabled_num) > 0; })) _exit(12);
+        // Free descriptors: the engine accepts again after its pause.
+        for (int fd : fds) ::close(fd);
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        auto c = Client::Tcp(server.port());
+        if (c == nullptr || !c->Send("again\n") || c->ReadN(6) != "again\n") _exit(13);
+        _exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest,
