@@ -4,10 +4,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -43,47 +39,6 @@ constexpr int kMaxReportedMismatches = 10;
 
 // user_data: connection index << 1 | 1 for a send, 0 for a receive.
 constexpr uint64_t kSendTag = 1;
-
-absl::StatusOr<int> ConnectOne(const Endpoint& ep, double timeout_seconds) {
-  const int family = ep.addr.ss_family;
-  const int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
-  auto fail = [fd](const char* what) {
-    const int e = errno;
-    close(fd);
-    return absl::ErrnoToStatus(e, what);
-  };
-  if (family != AF_UNIX) {
-    // Requests go out the moment they are composed; Nagle would hold a
-    // depth-1 request back waiting for the previous reply's ACK.
-    const int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
-      return fail("TCP_NODELAY");
-    }
-  }
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&ep.addr), ep.addr_len) != 0) {
-    if (errno != EINPROGRESS) return fail("connect");
-    pollfd pfd{fd, POLLOUT, 0};
-    const int r = poll(&pfd, 1, static_cast<int>(timeout_seconds * 1000));
-    if (r == 0) {
-      errno = ETIMEDOUT;
-      return fail("connect");
-    }
-    if (r < 0) return fail("poll");
-    int err = 0;
-    socklen_t len = sizeof(err);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return fail("SO_ERROR");
-    if (err != 0) {
-      errno = err;
-      return fail("connect");
-    }
-  }
-  // io_uring returns EAGAIN to the caller for O_NONBLOCK sockets instead of
-  // waiting for readiness itself; the ring wants blocking sockets.
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) return fail("fcntl");
-  return fd;
-}
 
 unsigned RoundUpPow2(unsigned v) {
   unsigned p = 1;
@@ -121,7 +76,7 @@ absl::Status ClientThread::Connect() {
   for (uint32_t s = 0; s < endpoints.size(); ++s) {
     by_server_start_.push_back(static_cast<uint32_t>(connections_.size()));
     for (size_t i = 0; i < per_server; ++i) {
-      absl::StatusOr<int> fd = ConnectOne(endpoints[s], options_.connect_timeout_seconds);
+      absl::StatusOr<int> fd = ringload::Connect(endpoints[s], options_.connect_timeout_seconds);
       if (!fd.ok()) {
         return absl::Status(fd.status().code(),
                             absl::StrCat(options_.servers[s].label, ": ", fd.status().message()));

@@ -31,12 +31,12 @@
 #include <vector>
 
 #include <liburing.h>
-#include <sys/socket.h>
 
 #include "absl/status/status.h"
 
 #include "buffer_ring.h"
 #include "connection.h"
+#include "endpoint.h"
 #include "histogram.h"
 #include "interval_mailbox.h"
 #include "ketama.h"
@@ -47,12 +47,6 @@
 #include "workload.h"
 
 namespace ringcache::ringload {
-
-// A resolved server address.
-struct Endpoint {
-  sockaddr_storage addr;
-  socklen_t addr_len;
-};
 
 struct ThreadPlan {
   int index = 0;

@@ -8,53 +8,20 @@
 #include <memory>
 #include <thread>
 
-#include <netdb.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/un.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 #include "client_thread.h"
 #include "clock.h"
+#include "endpoint.h"
 
 namespace ringcache::ringload {
 namespace {
-
-absl::StatusOr<std::vector<Endpoint>> Resolve(const std::vector<ServerAddress>& servers) {
-  std::vector<Endpoint> endpoints;
-  for (const ServerAddress& s : servers) {
-    Endpoint ep{};
-    if (!s.unix_path.empty()) {
-      sockaddr_un un{};
-      un.sun_family = AF_UNIX;
-      if (s.unix_path.size() >= sizeof(un.sun_path)) {
-        return absl::InvalidArgumentError(absl::StrCat(s.label, ": socket path too long"));
-      }
-      std::memcpy(un.sun_path, s.unix_path.c_str(), s.unix_path.size() + 1);
-      std::memcpy(&ep.addr, &un, sizeof(un));
-      ep.addr_len = sizeof(un);
-    } else {
-      addrinfo hints{};
-      hints.ai_family = AF_UNSPEC;
-      hints.ai_socktype = SOCK_STREAM;
-      addrinfo* found = nullptr;
-      const std::string port = std::to_string(s.port);
-      const int r = getaddrinfo(s.host.c_str(), port.c_str(), &hints, &found);
-      if (r != 0 || found == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(s.label, ": ", gai_strerror(r)));
-      }
-      std::memcpy(&ep.addr, found->ai_addr, found->ai_addrlen);
-      ep.addr_len = found->ai_addrlen;
-      freeaddrinfo(found);
-    }
-    endpoints.push_back(ep);
-  }
-  return endpoints;
-}
 
 double CpuSeconds(const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
 
