@@ -45,6 +45,9 @@ class Conn final : public Connection {
   friend class UringWorker;
   friend class EpollWorker;
 
+  // Input may still be offered to the handler (no close is under way).
+  bool AcceptsInput() const { return !closing_ && !close_now_ && !close_after_flush_; }
+
   Worker* const worker_;
   const base::BlockPool* const pool_;
   const size_t output_limit_;

@@ -241,7 +241,7 @@ void UringWorker::CloseFd(int fd) {
 }
 
 bool UringWorker::WantsInput(const Conn* c) const {
-  return !c->closing_ && !c->read_paused_ && !c->eof_ && !c->close_after_flush_ && !c->close_now_;
+  return c->AcceptsInput() && !c->read_paused_ && !c->eof_;
 }
 
 void UringWorker::ArmRecv(Conn* c) {

@@ -207,7 +207,7 @@ void Worker::Admit(int fd, const ListenSocket& ls) {
 }
 
 void Worker::Deliver(Conn* c, std::string_view bytes) {
-  if (c->closing_ || c->close_now_ || c->close_after_flush_) return;  // input is over
+  if (!c->AcceptsInput()) return;
   c->last_active_ns_ = now_ns_;
   if (c->read_paused_ || ReadyList::Contains(c) || !c->carry_.empty()) {
     if (!c->carry_.Append(bytes, options_.max_input_bytes)) {
@@ -280,7 +280,7 @@ void Worker::OnSent(Conn* c, size_t sent) {
 void Worker::ResumeIfDrained(Conn* c) {
   if (!c->read_paused_ || c->out_.size() > options_.max_output_bytes / 2) return;
   c->read_paused_ = false;
-  if (!c->carry_.empty()) ProcessCarry(c);
+  if (!c->carry_.empty() && c->AcceptsInput()) ProcessCarry(c);
   if (c->closing_ || c->read_paused_) return;
   MarkDirty(c);  // an end of stream seen while paused is handled now
   if (!c->eof_ && !c->close_after_flush_) StartReading(c);
@@ -310,7 +310,7 @@ void Worker::EndOfTurn() {
   // for the next turn, so new events are not starved.
   for (size_t n = ready_.size(); n > 0; --n) {
     Conn* c = ready_.PopFront();
-    if (!c->closing_ && !c->read_paused_) ProcessCarry(c);
+    if (c->AcceptsInput() && !c->read_paused_) ProcessCarry(c);
   }
   while (Conn* c = dirty_.PopFront()) Settle(c);
   for (Conn* c : graveyard_) delete c;
