@@ -91,8 +91,9 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
         if (r.swallow != 0) BeginSwallow(r.swallow);
         break;
       case ParseStatus::kClose:
+        // memcached closes at once here, dropping replies not yet sent.
         SetState(ConnState::kClosing);
-        conn.CloseAfterFlush();
+        conn.CloseNow();
         return {data.size(), false};
       case ParseStatus::kCloseWithError:
         protocol::AppendError(out, r.error);

@@ -1,9 +1,9 @@
 #include "udp.h"
 
-#include <algorithm>
 #include <string>
 
 #include "connection.h"
+#include "ringcache/protocol/udp_frame.h"
 #include "worker_context.h"
 
 namespace ringcache::server {
@@ -37,43 +37,23 @@ UdpHandler::~UdpHandler() = default;
 
 void UdpHandler::OnDatagram(const io::ConnInfo& /*from*/, std::string_view datagram,
                             io::DatagramSender& reply) {
-  if (datagram.size() <= kUdpHeaderSize) return;
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(datagram[i]); };
-  const unsigned request_id = byte(0) * 256u + byte(1);
+  protocol::UdpRequest request;
+  if (!protocol::ParseUdpRequest(datagram, &request)) return;  // memcached drops it silently
+  std::string_view payload = request.payload;
+  while (!payload.empty()) {
+    const io::DataResult r = conn_->OnData(*capture_, payload);
+    payload.remove_prefix(r.consumed);
+    if (!r.yield) break;  // the rest is an incomplete line: memcached drops it too
+  }
   base::OutBuffer& out = capture_->out();
-  if (byte(4) != 0 || byte(5) != 1) {
-    out.Append("SERVER_ERROR multi-packet request not supported\r\n");
-  } else {
-    std::string_view payload = datagram.substr(kUdpHeaderSize);
-    while (!payload.empty()) {
-      const io::DataResult r = conn_->OnData(*capture_, payload);
-      payload.remove_prefix(r.consumed);
-      if (!r.yield) break;  // the rest is an incomplete line: memcached drops it too
-    }
-  }
   if (out.empty()) return;
-
-  std::string message;
-  out.CopyTo(&message);
+  // The whole reply of the datagram leaves as one framed message.
+  // TODO(udp): memcached frames each reply of a multi-key get separately.
+  message_.clear();
+  out.CopyTo(&message_);
   out.Clear();
-  constexpr size_t kData = kUdpMaxPayload - kUdpHeaderSize;
-  const size_t total = std::min<size_t>((message.size() + kData - 1) / kData, 0xffff);
-  std::string datagram_out;
-  for (size_t seq = 0; seq < total; ++seq) {
-    const std::string_view chunk = std::string_view(message).substr(
-        seq * kData, std::min(kData, message.size() - seq * kData));
-    const unsigned char header[kUdpHeaderSize] = {static_cast<unsigned char>(request_id >> 8),
-                                                  static_cast<unsigned char>(request_id),
-                                                  static_cast<unsigned char>(seq >> 8),
-                                                  static_cast<unsigned char>(seq),
-                                                  static_cast<unsigned char>(total >> 8),
-                                                  static_cast<unsigned char>(total),
-                                                  0,
-                                                  0};
-    datagram_out.assign(reinterpret_cast<const char*>(header), kUdpHeaderSize);
-    datagram_out.append(chunk);
-    reply.Send(datagram_out);
-  }
+  protocol::FrameUdpResponse(request.request_id, message_, scratch_,
+                             [&reply](std::string_view d) { reply.Send(d); });
 }
 
 }  // namespace ringcache::server

@@ -100,6 +100,7 @@ class OutBuffer {
   // Copies `bytes` to the end of the chain, spilling into new blocks.
   RC_ALWAYS_INLINE void Append(std::string_view bytes) {
     if (RC_LIKELY(bytes.size() <= tail_room_)) {
+      if (bytes.empty()) return;  // memcpy must not see a null source
       std::memcpy(tail_end_, bytes.data(), bytes.size());
       Extend(bytes.size());
       return;
