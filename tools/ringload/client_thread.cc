@@ -27,13 +27,17 @@ using protocol::client::ReplyKind;
 // The preload keeps this many sets outstanding per connection (or the run's
 // own --pipeline if deeper): deep enough to be fast, small enough to be kind.
 constexpr uint32_t kPreloadDepth = 64;
-constexpr size_t kMinInput = 64 * 1024;
+// A connection's own input buffer: where plain receives land, or (with
+// multishot receives) only a partial reply waits for the rest; it grows for
+// replies larger than itself.
+constexpr size_t kPlainInput = 64 * 1024;
+constexpr size_t kMultishotInput = 2 * 1024;
 constexpr size_t kMinReceiveRoom = 4 * 1024;
 constexpr uint32_t kReceiveBufferSize = 16 * 1024;
 constexpr uint32_t kMinReceiveBuffers = 64;
 constexpr uint32_t kMaxReceiveBuffers = 4096;
 constexpr size_t kMinOutput = 4 * 1024;
-constexpr size_t kMaxOutput = 4 << 20;  // per buffer; more only if one request needs it
+constexpr size_t kMaxOutput = 256 * 1024;  // per buffer; more only if one request needs it
 constexpr size_t kMaxBacklog = 1 << 20;
 constexpr int kMaxReportedMismatches = 10;
 
@@ -72,19 +76,19 @@ absl::Status ClientThread::Connect() {
   const size_t max_request = workload_.max_request_size();
   const size_t out_capacity =
       std::max(std::clamp(max_depth * max_request, kMinOutput, kMaxOutput), max_request);
+  const size_t in_capacity =
+      options_.receive == Options::Receive::kPlain ? kPlainInput : kMultishotInput;
   connections_.reserve(total);
   for (uint32_t s = 0; s < endpoints.size(); ++s) {
-    by_server_start_.push_back(static_cast<uint32_t>(connections_.size()));
     for (size_t i = 0; i < per_server; ++i) {
       absl::StatusOr<int> fd = ringload::Connect(endpoints[s], options_.connect_timeout_seconds);
       if (!fd.ok()) {
         return absl::Status(fd.status().code(),
                             absl::StrCat(options_.servers[s].label, ": ", fd.status().message()));
       }
-      connections_.emplace_back(*fd, s, out_capacity, kMinInput, max_depth);
+      connections_.emplace_back(*fd, s, out_capacity, in_capacity, max_depth);
     }
   }
-  by_server_start_.push_back(static_cast<uint32_t>(connections_.size()));
   live_ = static_cast<uint32_t>(connections_.size());
 
   // Each connection has at most one receive and one send in flight.
@@ -113,6 +117,9 @@ absl::Status ClientThread::Connect() {
       buffers_ = *std::move(buffers);
     } else if (options_.receive == Options::Receive::kMultishot) {
       return buffers.status();
+    } else {
+      // Plain receives after all: give every connection a buffer to land in.
+      for (Connection& c : connections_) c.EnsureInputCapacity(kPlainInput);
     }
   }
   result_.ring_mode += buffers_ ? ", multishot receive" : ", plain receive";
@@ -122,7 +129,7 @@ absl::Status ClientThread::Connect() {
 absl::Status ClientThread::Preload(uint64_t lo, uint64_t hi) {
   preload_lo_ = lo;
   preload_hi_ = hi;
-  preload_cursors_.assign(by_server_start_.size() - 1, PreloadCursor{lo, false});
+  preload_cursors_.assign(plan_.endpoints->size(), PreloadCursor{lo, false});
   counters_ = &result_.preload;
   depth_ = std::max<uint32_t>(options_.pipeline, kPreloadDepth);
   RunLoop(Mode::kPreload);
@@ -138,7 +145,6 @@ void ClientThread::Load(const LoadPhase& phase, IntervalMailbox* mailbox) {
   counters_ = &interval_counters_;
   depth_ = static_cast<uint32_t>(options_.pipeline);
   issued_ = 0;
-  draining_ = false;
   const int64_t now = NowNs();
   // Interval k covers [measure_start + k s, measure_start + (k+1) s).
   const int64_t since = now - phase.measure_start_ns;
@@ -171,11 +177,10 @@ void ClientThread::RunLoop(Mode mode) {
   }
   const bool load = mode != Mode::kPreload;
   while (true) {
-    if (plan_.stop->load(std::memory_order_relaxed)) break;
+    if (plan_.stop->load(std::memory_order_relaxed) || live_ == 0) break;
     if (mode == Mode::kOpen) DispatchArrivals(now);
     for (const uint32_t i : refill_) Refill(i, now);
     refill_.clear();
-    if (live_ == 0) break;
     if (outstanding_ == 0) {
       if (mode == Mode::kPreload) {
         bool more = false;

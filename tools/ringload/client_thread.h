@@ -126,8 +126,7 @@ class ClientThread {
   bool ring_ready_ = false;
   std::unique_ptr<BufferRing> buffers_;  // multishot receives; null: plain receives
   std::vector<Connection> connections_;
-  std::vector<uint32_t> by_server_start_;  // connections of server s: [start[s], start[s+1])
-  std::vector<uint32_t> refill_;           // connections to refill this turn
+  std::vector<uint32_t> refill_;  // connections to refill this turn
   uint32_t live_ = 0;
   uint64_t outstanding_ = 0;  // requests composed and not yet answered, all connections
   int reported_mismatches_ = 0;
@@ -143,7 +142,6 @@ class ClientThread {
   int64_t next_tick_ns_ = 0;
   uint64_t issued_ = 0;  // requests composed in the load phase
   std::unique_ptr<PoissonSchedule> schedule_;
-  bool draining_ = false;  // quota reached: wait for outstanding replies
 
   struct PreloadCursor {
     uint64_t next;
