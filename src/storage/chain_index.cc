@@ -53,8 +53,10 @@ ChainIndex::FindResult ChainIndex::Find(std::string_view key, uint32_t hash) con
       if (KeyIs(item, key)) return {Lookup::kFound, item};
       ref = item->next().load(std::memory_order_acquire);
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if ((seq & 1) == 0 && seq_.load(std::memory_order_relaxed) == seq) {
+    // No fence needed: a reader that saw any store of a split saw it through
+    // an acquire load of a release store made after the odd seq store, so
+    // this load sees that odd value (or a later one) and the reader retries.
+    if ((seq & 1) == 0 && seq_.load(std::memory_order_acquire) == seq) {
       return {Lookup::kAbsent, nullptr};
     }
   }
@@ -130,9 +132,10 @@ ChainIndex::Retired ChainIndex::Split() {
     ++segments_;
   }
 
+  // Odd while relinking. The relinking stores below are all releases, which
+  // order this store before them for any reader that observes one.
   const uint64_t seq = seq_.load(std::memory_order_relaxed);
   seq_.store(seq + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
 
   // Partition the chain in place, keeping relative order. Each rewritten
   // `next` skips forward along the old chain, so a reader on it never loops.
