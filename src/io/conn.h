@@ -47,6 +47,8 @@ class Conn final : public Connection {
 
   // Input may still be offered to the handler (no close is under way).
   bool AcceptsInput() const { return !closing_ && !close_now_ && !close_after_flush_; }
+  // No new bytes will be read: the peer shut down, or the engine drains.
+  bool InputOver() const { return eof_ || draining_; }
 
   Worker* const worker_;
   const base::BlockPool* const pool_;
@@ -64,6 +66,7 @@ class Conn final : public Connection {
   bool closing_ = false;            // teardown started; the handler is gone
   bool freed_ = false;              // Free() ran; memory goes at the end of the turn
   bool read_paused_ = false;        // output backpressure: not reading
+  bool draining_ = false;           // engine drain: no new input; finish, flush, close
 
   // Backend state.
   bool recv_armed_ = false;      // a (multishot) receive may still complete

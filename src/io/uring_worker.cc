@@ -241,7 +241,7 @@ void UringWorker::CloseFd(int fd) {
 }
 
 bool UringWorker::WantsInput(const Conn* c) const {
-  return c->AcceptsInput() && !c->read_paused_ && !c->eof_;
+  return c->AcceptsInput() && !c->read_paused_ && !c->InputOver();
 }
 
 void UringWorker::ArmRecv(Conn* c) {

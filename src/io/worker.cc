@@ -141,8 +141,11 @@ void Worker::BeginDrain() {
   draining_ = true;
   drain_deadline_ns_ = now_ns_ + static_cast<int64_t>(options_.drain_timeout_ms) * 1'000'000;
   UpdateListening();
+  // Requests already received are still answered (a yielded handler
+  // finishes its backlog); nothing new is read.
   for (Conn* c : conns_) {
-    c->close_after_flush_ = true;
+    c->draining_ = true;
+    StopReading(c);
     MarkDirty(c);
   }
 }
@@ -207,7 +210,7 @@ void Worker::Admit(int fd, const ListenSocket& ls) {
 }
 
 void Worker::Deliver(Conn* c, std::string_view bytes) {
-  if (!c->AcceptsInput()) return;
+  if (!c->AcceptsInput() || c->draining_) return;
   c->last_active_ns_ = now_ns_;
   if (c->read_paused_ || ReadyList::Contains(c) || !c->carry_.empty()) {
     if (!c->carry_.Append(bytes, options_.max_input_bytes)) {
@@ -273,7 +276,7 @@ void Worker::OnSent(Conn* c, size_t sent) {
   c->out_.Consume(sent);
   Bump(stats_->bytes_written, sent);
   if (c->closing_) return;
-  if (!c->out_.empty() || c->close_after_flush_ || c->eof_ || c->close_now_) MarkDirty(c);
+  if (!c->out_.empty() || c->close_after_flush_ || c->InputOver() || c->close_now_) MarkDirty(c);
   ResumeIfDrained(c);
 }
 
@@ -283,7 +286,7 @@ void Worker::ResumeIfDrained(Conn* c) {
   if (!c->carry_.empty() && c->AcceptsInput()) ProcessCarry(c);
   if (c->closing_ || c->read_paused_) return;
   MarkDirty(c);  // an end of stream seen while paused is handled now
-  if (!c->eof_ && !c->close_after_flush_) StartReading(c);
+  if (!c->InputOver() && !c->close_after_flush_) StartReading(c);
 }
 
 void Worker::Settle(Conn* c) {
@@ -301,7 +304,8 @@ void Worker::Settle(Conn* c) {
     }
   }
   if (!c->out_.empty() && !c->send_in_flight_) StartSend(c);
-  const bool finishing = c->close_after_flush_ || c->peer_closed_told_;
+  const bool finishing = c->close_after_flush_ || c->peer_closed_told_ ||
+                         (c->draining_ && !c->read_paused_ && !ReadyList::Contains(c));
   if (finishing && c->out_.empty() && !c->send_in_flight_) Close(c);
 }
 

@@ -130,7 +130,10 @@ class Engine {
   virtual absl::Status Run() = 0;
   // Stop at once: close every connection.
   virtual void Stop() = 0;
-  // Stop accepting, send what is buffered, then stop (SIGUSR1, shutdown graceful).
+  // Graceful stop (SIGUSR1, shutdown graceful): stop accepting and reading,
+  // let handlers finish the requests already received (yielded backlogs),
+  // send every reply, close each connection once flushed, then stop.
+  // Connections not done after drain_timeout_ms are closed.
   virtual void Drain() = 0;
   // Runs `fn` on worker `worker` (0 <= worker < workers()) at its next turn,
   // between OnTurnStart and OnTurnEnd. Tasks still queued when the worker

@@ -373,6 +373,22 @@ TEST_P(EngineTest, DrainFlushesRepliesThenStops) {
   EXPECT_EQ(Client::Tcp(server.port()), nullptr) << "no longer listening";
 }
 
+TEST_P(EngineTest, DrainAnswersRequestsAlreadyReceived) {
+  // A handler that yields after each line still has five lines queued when
+  // the drain starts: they were received, so they are answered.
+  TestServer server(
+      Options(), [](const ConnInfo&, HookCounts*) { return std::make_unique<OneLinePerCall>(); });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  const std::string batch = "1\n2\n3\n4\n5\n6\n";
+  ASSERT_TRUE(c->Send(batch));
+  ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::bytes_read) == batch.size(); }));
+  server.engine().Drain();
+  EXPECT_EQ(c->ReadN(batch.size()), batch);
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_TRUE(server.Join().ok());
+}
+
 TEST_P(EngineTest, StopIsPromptWithIdleClients) {
   TestServer server(Options(), MakeLineEcho);
   ASSERT_TRUE(server.status().ok()) << server.status();
