@@ -46,8 +46,7 @@ bool InputCarry::Append(std::string_view bytes, size_t limit) {
 void InputCarry::Consume(size_t n) {
   begin_ += n;
   if (begin_ < end_) return;
-  begin_ = end_ = 0;
-  if (capacity_ > kKeepBytes) Release();
+  Release();
 }
 
 }  // namespace ringcache::io

@@ -7,9 +7,9 @@
 // plus amortised O(n) moves: the buffer grows geometrically, and live bytes
 // are moved to the front only when the consumed prefix is at least as large
 // as what is moved (so every moved byte is paid for by a consumed one).
-// Memory: nothing is held while empty except a small buffer; anything larger
-// than kKeepBytes is returned to the allocator as soon as the carry empties,
-// so idle connections stay small.
+// Memory: the buffer is returned to the allocator as soon as the carry
+// empties, so an idle connection holds no input memory (partial requests are
+// rare: value bodies are consumed by the handler as they arrive).
 //
 // Threading: owned by one connection on one worker thread.
 #pragma once
@@ -22,7 +22,6 @@ namespace ringcache::io {
 class InputCarry {
  public:
   static constexpr size_t kInitialBytes = 4096;
-  static constexpr size_t kKeepBytes = 64 << 10;
 
   InputCarry() = default;
   ~InputCarry();
