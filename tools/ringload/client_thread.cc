@@ -205,11 +205,16 @@ void ClientThread::RunLoop(Mode mode) {
     if (deadline <= now) {
       r = io_uring_submit_and_get_events(&ring_);
     } else {
+      // Sends to a socket with room complete while they are submitted, so
+      // waiting for one completion would return at once with only those.
+      // Waiting for one more than the sends queued this turn sleeps until a
+      // reply arrives (or the deadline): one kernel entry per turn.
       const int64_t wait = deadline - now;
       __kernel_timespec ts{wait / kNsPerSecond, wait % kNsPerSecond};
       io_uring_cqe* cqe;
-      r = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+      r = io_uring_submit_and_wait_timeout(&ring_, &cqe, sends_queued_ + 1, &ts, nullptr);
     }
+    sends_queued_ = 0;
     ++result_.ring_enters;
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
       std::fprintf(stderr, "ringload: io_uring_enter: %s\n", std::strerror(-r));
@@ -279,6 +284,7 @@ void ClientThread::StartSend(uint32_t index, std::string_view bytes) {
                      MSG_NOSIGNAL | MSG_WAITALL);
   sqe->flags |= IOSQE_FIXED_FILE;
   io_uring_sqe_set_data64(sqe, (uint64_t{index} << 1) | kSendTag);
+  ++sends_queued_;
 }
 
 void ClientThread::Kill(uint32_t index, ErrorKind why) {

@@ -128,7 +128,8 @@ class ClientThread {
   std::vector<Connection> connections_;
   std::vector<uint32_t> refill_;  // connections to refill this turn
   uint32_t live_ = 0;
-  uint64_t outstanding_ = 0;  // requests composed and not yet answered, all connections
+  uint64_t outstanding_ = 0;   // requests composed and not yet answered, all connections
+  unsigned sends_queued_ = 0;  // send SQEs queued since the last kernel entry
   int reported_mismatches_ = 0;
 
   Mode mode_ = Mode::kClosed;
