@@ -55,7 +55,8 @@ ParseResult ParseValue(std::string_view in, Reply* out) {
   const auto ran_out = [&] { return scan == kMaxReplyLine ? Invalid() : Incomplete(0); };
   const char* p = begin + 6;  // after "VALUE "
   const char* const key = p;
-  while (p < end && *p != ' ' && *p != '\r' && *p != '\n') ++p;
+  // Keys hold no byte <= ' ' (memcached refuses them), so any such byte ends it.
+  while (p<end&& static_cast<unsigned char>(*p)> ' ') ++p;
   if (p == end) return ran_out();
   if (*p != ' ' || p == key) return Invalid();
   out->key = std::string_view(key, static_cast<size_t>(p - key));
