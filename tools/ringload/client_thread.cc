@@ -381,12 +381,12 @@ size_t ClientThread::ParseReplies(uint32_t index, std::string_view in, int64_t n
   size_t offset = 0;
   size_t need = 0;
   bool answered = false;
+  Reply reply;  // every field is set by each parse
   while (offset < in.size()) {
     if (RC_UNLIKELY(c.pending().empty())) {
       Kill(index, ErrorKind::kProtocol);  // bytes nobody asked for
       return offset;
     }
-    Reply reply;
     const ParseResult parsed = ParseReply(protocol, in.substr(offset), &reply);
     if (parsed.status == ParseStatus::kIncomplete) {
       need = parsed.size;

@@ -146,7 +146,7 @@ ParseResult ParseBinaryReply(std::string_view in, Reply* out) {
   const size_t total = kBinaryHeaderSize + size_t{body_len};
   if (in.size() < total) return internal::Incomplete(total);
 
-  *out = Reply{};
+  internal::Reset(out);
   out->binary_opcode = h[1];
   out->binary_status = Be16(h + 6);
   out->binary_opaque = Be32(h + 12);

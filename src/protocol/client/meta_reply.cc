@@ -69,7 +69,7 @@ ParseResult ParseMetaReply(std::string_view in, Reply* out) {
   if (found.status != ParseStatus::kOk) return found;
   const size_t line_size = found.size;
   const std::string_view line = in.substr(0, line_size - 2);
-  *out = Reply{};
+  internal::Reset(out);
   const bool two_letter_code = line.size() == 2 || (line.size() > 2 && line[2] == ' ');
   if (two_letter_code) {
     std::string_view rest = line.size() > 2 ? line.substr(3) : std::string_view();

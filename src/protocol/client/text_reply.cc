@@ -92,11 +92,11 @@ ParseResult ParseValue(std::string_view in, Reply* out) {
 ParseResult ParseTextReply(std::string_view in, Reply* out) {
   // The replies of a get, first.
   if (in.size() >= 6 && std::memcmp(in.data(), "VALUE ", 6) == 0) {
-    *out = Reply{};
+    internal::Reset(out);
     return ParseValue(in, out);
   }
   if (in.size() >= 5 && std::memcmp(in.data(), "END\r\n", 5) == 0) {
-    *out = Reply{};
+    internal::Reset(out);
     out->kind = ReplyKind::kEnd;
     return Parsed(5);
   }
@@ -104,7 +104,7 @@ ParseResult ParseTextReply(std::string_view in, Reply* out) {
   if (found.status != ParseStatus::kOk) return found;
   const size_t line_size = found.size;
   const std::string_view line = in.substr(0, line_size - 2);
-  *out = Reply{};
+  internal::Reset(out);
   if (line.empty()) return Invalid();
   auto is = [&](std::string_view word, ReplyKind kind) {
     if (line != word) return false;
