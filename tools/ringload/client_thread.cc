@@ -145,6 +145,7 @@ void ClientThread::Load(const LoadPhase& phase, IntervalMailbox* mailbox) {
   counters_ = &interval_counters_;
   depth_ = static_cast<uint32_t>(options_.pipeline);
   issued_ = 0;
+  for (Connection& c : connections_) c.pending().Reset(depth_);  // the preload left none
   const int64_t now = NowNs();
   // Interval k covers [measure_start + k s, measure_start + (k+1) s).
   const int64_t since = now - phase.measure_start_ns;

@@ -53,6 +53,14 @@ class Fifo {
   RC_ALWAYS_INLINE T& Front() { return slots_[head_ & (slots_.size() - 1)]; }
   RC_ALWAYS_INLINE void Pop() { ++head_; }
   void Clear() { head_ = tail_ = 0; }
+  // Empties the FIFO and sizes it for `min_capacity` (a new phase with its
+  // own depth: a small ring keeps the slots in use close together in cache).
+  void Reset(size_t min_capacity) {
+    size_t cap = 1;
+    while (cap < min_capacity) cap <<= 1;
+    slots_.assign(cap, T{});
+    head_ = tail_ = 0;
+  }
   // Doubles the capacity keeping the contents (rare: the open loop's backlog).
   void Grow() {
     std::vector<T> bigger(slots_.size() * 2);
