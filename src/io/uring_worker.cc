@@ -350,6 +350,28 @@ void UringWorker::ArmWake() {
   ++other_ops_;
 }
 
+void UringWorker::ScheduleTick() {
+  const int64_t in = NanosToNextTimer();
+  if (in < 0) return;
+  const int64_t at = now_ns() + in;
+  if (tick_at_ != 0 && tick_at_ <= at) return;  // an early enough tick is armed
+  if (tick_at_ != 0) {
+    // Replaced by an earlier one; the remove runs before the new timeout is
+    // armed (SQE order), so it finds the old one.
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_timeout_remove(sqe, Tag(&tick_ts_, kOpTick), 0);
+    sqe->user_data = kOpNone;
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  }
+  io_uring_sqe* sqe = GetSqe();
+  // The kernel reads the timespec when the SQE is submitted.
+  tick_ts_ = {at / 1'000'000'000, at % 1'000'000'000};
+  io_uring_prep_timeout(sqe, &tick_ts_, 0, IORING_TIMEOUT_ABS);
+  sqe->user_data = Tag(&tick_ts_, kOpTick);
+  tick_at_ = at;
+  ++other_ops_;
+}
+
 void UringWorker::ReturnBuffer(uint32_t bid) {
   io_uring_buf_ring_add(buf_ring_, buffers_ + bid * buf_size_, static_cast<unsigned>(buf_size_),
                         static_cast<unsigned short>(bid), io_uring_buf_ring_mask(buf_count_),
@@ -450,6 +472,10 @@ void UringWorker::Dispatch(const io_uring_cqe* cqe) {
     case kOpUdp:
       OnUdp(static_cast<UdpSocket*>(object), cqe);
       break;
+    case kOpTick:
+      --other_ops_;
+      if (cqe->res == -ETIME) tick_at_ = 0;  // -ECANCELED: one replaced by an earlier tick
+      break;
     default:
       break;  // a cancel or close that found nothing to do
   }
@@ -461,22 +487,22 @@ void UringWorker::Loop() {
   const int64_t batch_wait_ns = static_cast<int64_t>(options_.batch_wait_us) * 1000;
   while (!ShouldExit()) {
     // One kernel entry per turn: submit what the last turn queued and wait.
-    // The wait counts the sends just queued (they normally complete during
-    // the submission) plus `target_` more completions; a short timeout bounds
-    // it, so a guess that was too high costs at most batch_wait_us.
+    // Batching (target_ > 1): wait for the sends just queued (they normally
+    // complete during the submission) plus target_ more completions, for at
+    // most batch_wait_us, so a guess that was too high (a send that could
+    // not complete) costs at most that. Otherwise wait for one completion
+    // with no timer at all: arming one costs microseconds on virtual
+    // machines, more than a second kernel entry for a lone client.
     const bool block = CanBlock();
     unsigned wait_nr = 0;
     bool batching = false;
     if (block) {
       batching = batch_wait_ns > 0 && target_ > 1;
-      const bool guessing = batch_wait_ns > 0 && (batching || sends_queued_ > 0);
-      wait_nr = batch_wait_ns > 0 ? sends_queued_ + target_ : 1;
-      int64_t timeout = NanosToNextTimer();
-      if (guessing && (timeout < 0 || batch_wait_ns < timeout)) timeout = batch_wait_ns;
-      io_uring_cqe* cqe = nullptr;
+      wait_nr = batching ? sends_queued_ + target_ : 1;
       hooks_->BeforeBlock();
-      if (timeout >= 0) {
-        __kernel_timespec ts{timeout / 1'000'000'000, timeout % 1'000'000'000};
+      if (batching) {
+        io_uring_cqe* cqe = nullptr;
+        __kernel_timespec ts{0, batch_wait_ns};
         io_uring_submit_and_wait_timeout(&ring_, &cqe, wait_nr, &ts, nullptr);
       } else {
         io_uring_submit_and_wait(&ring_, wait_nr);
@@ -515,6 +541,7 @@ void UringWorker::Loop() {
       if (!wake_armed_) ArmWake();
     }
     EndOfTurn();
+    ScheduleTick();
     hooks_->OnTurnEnd();
 
     // Batching: grow while batches outrun the target, halve on a timeout.

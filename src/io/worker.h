@@ -135,6 +135,7 @@ class Worker {
   void AcceptStarved();
 
   void CountEntries(uint64_t n = 1) { Bump(stats_->kernel_entries, n); }
+  int64_t now_ns() const { return now_ns_; }
   uint64_t open_conns() const { return conns_.size(); }
 
   const int index_;
