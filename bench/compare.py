@@ -32,6 +32,7 @@ Usage: bench/compare.py [--build-dir build] [--duration 10] [--quick]
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -379,20 +380,28 @@ def svg_chart(results, servers, labels, skipped):
     workloads = [w for w in WORKLOADS if any(w["name"] in results.get(s, {}) for s in ran)]
     bar_h, gap, group_gap = 12, 2, 14
     group_h = len(ran) * (bar_h + gap) + group_gap
-    top, left, panel_w = 56, 260, 300
+    top, left, panel_w = 56, 260, 280
     height = top + group_h * len(workloads) + 40
-    width = left + 2 * panel_w + 80
+    width = left + 3 * (panel_w + 30) + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="11">',
            f'<rect width="100%" height="100%" fill="#fff"/>',
            f'<text x="10" y="18" font-size="14" font-weight="bold">ringcached vs memcached vs '
-           f'null_server (one worker, CPU {SERVER_CPU})</text>']
+           f'null_server (one worker, CPU {SERVER_CPU}; ringload on CPU {LOAD_CPU})</text>']
 
-    def panel(x0, title, value_of, label_of):
-        """value_of(workload name, row) -> bar length in data units (None: no bar)."""
+    def panel(x0, title, value_of, label_of, log_from=None):
+        """value_of(workload name, row) -> bar length in data units (None: no bar). With
+        log_from, lengths are logarithmic from that value up."""
         values = [value_of(w["name"], results[s][w["name"]]) for w in workloads for s in ran
                   if w["name"] in results.get(s, {})]
         vmax = max([v for v in values if v] or [1])
+
+        def length(v):
+            if log_from is None:
+                return (panel_w - 70) * v / vmax
+            span = math.log10(max(vmax, log_from * 10) / log_from)
+            return (panel_w - 70) * max(math.log10(max(v, log_from) / log_from), 0.02) / span
+
         out.append(f'<text x="{x0}" y="{top - 14}" font-weight="bold">{title}</text>')
         out.append(f'<line x1="{x0}" y1="{top - 6}" x2="{x0}" y2="{height - 30}" '
                    f'stroke="#888"/>')
@@ -403,11 +412,11 @@ def svg_chart(results, servers, labels, skipped):
                 if v is None:
                     continue
                 y = top + gi * group_h + si * (bar_h + gap)
-                length = (panel_w - 60) * v / vmax
-                out.append(f'<rect x="{x0}" y="{y}" width="{length:.1f}" height="{bar_h}" '
+                bar = length(v)
+                out.append(f'<rect x="{x0}" y="{y}" width="{bar:.1f}" height="{bar_h}" '
                            f'fill="{colors.get(s, "#999")}"/>')
-                out.append(f'<text x="{x0 + length + 4:.1f}" y="{y + bar_h - 2}">'
-                           f'{label_of(row)}</text>')
+                out.append(f'<text x="{x0 + bar + 4:.1f}" y="{y + bar_h - 2}">'
+                           f'{label_of(w["name"], row)}</text>')
 
     for gi, w in enumerate(workloads):
         y = top + gi * group_h + (len(ran) * (bar_h + gap)) / 2 + 4
@@ -423,21 +432,30 @@ def svg_chart(results, servers, labels, skipped):
             return None
         return row["ops_per_sec"] / base["ops_per_sec"]
 
-    panel(left, "ops/s (bar length relative to memcached)", relative_to_memcached,
-          lambda row: fmt_ops(row["ops_per_sec"]))
+    def ops_label(workload_name, row):
+        label = fmt_ops(row["ops_per_sec"])
+        base = memcached.get(workload_name)
+        if base and base["ops_per_sec"] and row is not base:
+            label += f" ({row['ops_per_sec'] / base['ops_per_sec']:.1f}x)"
+        return label
+
+    panel(left, "ops/s (bars relative to memcached)", relative_to_memcached, ops_label)
+
     # A multiget's cost is shown per key, so one workload does not set the scale.
     def cpu_per_op(workload_name, row):
         v = row["server_cpu_us_per_op"]
-        if v is not None and workload_name == "multiget50":
+        if v is not None and row["keys_per_op"] > 1:
             v /= row["keys_per_op"]
         return v
 
-    def cpu_label(row):
-        if row.get("keys_per_op", 1) > 1:
+    def cpu_label(_, row):
+        if row["keys_per_op"] > 1:
             return f"{fmt(row['server_cpu_us_per_op'] / row['keys_per_op'], 2)} per key"
         return fmt(row["server_cpu_us_per_op"], 2)
 
-    panel(left + panel_w + 40, "server CPU us per op (lower is better)", cpu_per_op, cpu_label)
+    panel(left + panel_w + 30, "server CPU us per op (lower is better)", cpu_per_op, cpu_label)
+    panel(left + 2 * (panel_w + 30), "p99 latency, us (log scale)", lambda _, row: row["p99"],
+          lambda _, row: fmt(row["p99"], 0), log_from=10)
     ly = height - 14
     lx = left
     for s in ran:
