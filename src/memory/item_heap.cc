@@ -117,6 +117,8 @@ absl::StatusOr<std::unique_ptr<ItemHeap>> ItemHeap::Create(const ItemHeapOptions
                                                      " bytes of address space: ", strerror(errno)));
   }
   heap->base_ = static_cast<char*>(mem);
+  // Advice only: failure (THP compiled out) changes nothing but speed.
+  if (options.huge_pages) madvise(mem, heap->region_bytes_, MADV_HUGEPAGE);
 
   for (size_t i = 0; i < nodes; ++i) {
     auto a = std::make_unique<NodeArena>();

@@ -24,7 +24,7 @@ constexpr int kHeadCandidates = 4;
 }  // namespace
 
 ItemPlan PlanItem(const memory::SizeClassTable& classes, uint8_t layout, size_t key_len,
-                  size_t value_size) {
+                  size_t value_size, bool allow_split) {
   ItemPlan p;
   layout &= static_cast<uint8_t>(~(item_layout::kLongValue | item_layout::kSplit));
   if (value_size >= 255) layout |= item_layout::kLongValue;
@@ -34,12 +34,12 @@ ItemPlan PlanItem(const memory::SizeClassTable& classes, uint8_t layout, size_t 
   p.head_bytes = single;
   p.head_class = classes.IndexOf(single);
   if (p.head_class >= 0) p.charge = classes.size(p.head_class);
-  if (single < kMinSplitItem || p.head_class < 0 ||
+  if (!allow_split || single < kMinSplitItem || p.head_class < 0 ||
       p.charge - single <= single / 32 /* waste under ~3 %: not worth a second allocation */) {
     return p;
   }
 
-  const uint8_t split_layout = layout | item_layout::kSplit;
+  const uint8_t split_layout = layout | item_layout::kSplit | item_layout::kLongValue;
   const size_t split_header = Item::HeaderSize(split_layout);
   const size_t total = split_header + key_len + value_size;
   // The head must hold the header, the key and at least some value.
@@ -50,6 +50,7 @@ ItemPlan PlanItem(const memory::SizeClassTable& classes, uint8_t layout, size_t 
   for (int k = 0; k < kHeadCandidates && h >= 0; ++k, --h) {
     const size_t head = classes.size(h);
     if (head < min_head || head * 2 < total) break;
+    if (EncodeHeadSize(head) < 0) continue;  // the header could not name it
     const int tail_class = classes.IndexOf(total - head);
     if (tail_class < 0) continue;
     const size_t cost = Cost(classes, h) + Cost(classes, tail_class);

@@ -41,8 +41,10 @@ inline constexpr size_t kMinSplitItem = 512;
 // `layout` holds the caller's optional fields (exptime, flags, CAS, key
 // binary, pinnable); the plan adds kLongValue and kSplit as needed. Returns a
 // plan with head_class -1 when the item exceeds the largest class.
+// `allow_split` false forces one allocation (the fallback when a tail lands
+// too far from its head to be addressed).
 ItemPlan PlanItem(const memory::SizeClassTable& classes, uint8_t layout, size_t key_len,
-                  size_t value_size);
+                  size_t value_size, bool allow_split = true);
 
 // The plan of an existing item, from its header.
 ItemPlan PlanOf(const memory::SizeClassTable& classes, const Item& item);

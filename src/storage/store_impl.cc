@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<StoreImpl>> StoreImpl::Create(const StoreConfig& 
 
   memory::ItemHeapOptions heap_options;
   heap_options.region_bytes = config.region_bytes;
+  heap_options.huge_pages = config.huge_pages;
   heap_options.node_ids.clear();
   for (const memory::NumaNode& n : topology->nodes()) {
     heap_options.node_ids.push_back(config.numa_bind && topology->is_numa() ? n.id : -1);

@@ -83,22 +83,40 @@ void StoreThreadImpl::ChargeLocked(Stripe& locked, size_t n, base::RelTime now) 
   store_->budget().Force(n);
 }
 
-Item* StoreThreadImpl::AllocateItem(const ItemPlan& plan, const ItemShape& shape) {
+Item* StoreThreadImpl::AllocateItem(const ItemPlan& planned, const ItemShape& shape) {
+  ItemPlan plan = planned;
   void* head = heap_.Allocate(plan.head_bytes);
   if (head == nullptr) return nullptr;
   char* tail = nullptr;
   if (plan.tail_len > 0) {
     tail = static_cast<char*>(heap_.Allocate(plan.tail_len));
-    if (tail == nullptr) {
+    if (tail == nullptr || !Item::SplitFits(head, tail)) {
+      // A tail more than 32 GB from its head cannot be addressed: store the
+      // item in one allocation instead, adjusting its charge.
+      if (tail != nullptr) heap_.Free(tail, plan.tail_len);
       heap_.Free(head, plan.head_bytes);
-      return nullptr;
+      // The caller charged `planned`; move that charge to the new plan (and
+      // back if even this fails, since the caller then credits `planned`).
+      auto recharge = [this](size_t from, size_t to) {
+        if (to > from && !pool_.Take(to - from)) store_->budget().Force(to - from);
+        if (from > to) Credit(from - to);
+      };
+      plan = PlanItem(store_->classes(), plan.layout & ~item_layout::kSplit, shape.key.size(),
+                      shape.value_size, /*allow_split=*/false);
+      recharge(planned.charge, plan.charge);
+      head = heap_.Allocate(plan.head_bytes);
+      if (head == nullptr) {
+        recharge(plan.charge, planned.charge);
+        return nullptr;
+      }
+      tail = nullptr;
     }
   }
   Item* item = Item::Init(head, plan.layout, shape.key, shape.value_size);
   if (item->has(item_layout::kExptime)) item->InitExptime(shape.exptime);
   if (item->has(item_layout::kFlags)) item->InitFlags(shape.client_flags);
   if (item->has(item_layout::kPinnable)) item->InitPins();
-  if (tail != nullptr) item->InitSplit(tail, plan.tail_len);
+  if (tail != nullptr) item->InitSplit(tail, plan.head_bytes);
   if (item->has(item_layout::kCas)) item->InitCas(0);
   counters_.cls(plan.head_class).used_chunks.Add(1);
   return item;

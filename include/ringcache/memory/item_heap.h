@@ -46,6 +46,10 @@ struct ItemHeapOptions {
   // One arena per entry; the value is the kernel node id used for mbind, or
   // -1 not to bind that partition (single-node machines, injected topologies).
   std::vector<int> node_ids = {-1};
+  // Ask for transparent huge pages on the region (madvise mode): a GET on a
+  // large cache then misses the TLB far less often. Costs under 1 byte of
+  // RSS per small item; a no-op where THP is disabled.
+  bool huge_pages = true;
 };
 
 class ItemHeap {

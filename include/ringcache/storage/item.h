@@ -10,13 +10,18 @@
 //   8  u8   state       flag bits below, set by readers too (atomic)
 //   9  u8   layout      which optional fields follow (immutable)
 //   10 u8   key_len     1..250
-//   11 u8   value_len8  value length, or 255: the u32 field holds it
+//   11 u8   value_len8  value length without kLongValue; for a split item,
+//                       the size of its head allocation (EncodeHeadSize)
 //   then the optional 4-byte fields, in this order, each present per layout:
 //        value_len (kLongValue), exptime (kExptime, atomic),
-//        client_flags (kFlags), tail_len (kSplit), pins (kPinnable, atomic)
-//   then the optional 8-byte fields (4-byte aligned, read with memcpy):
-//        tail pointer (kSplit), cas (kCas)
+//        client_flags (kFlags), tail offset (kSplit), pins (kPinnable, atomic)
+//   then the optional 8-byte field (4-byte aligned, read with memcpy): cas
 //   then the key, then the value (its first part, for a split item).
+//
+// A split item's head is exactly one jemalloc size class, so the tail's
+// length follows from the value length and the head size, and the tail is
+// found at a signed offset (in 16-byte units) from the head: 8 bytes of
+// header in all, which is what fits a 1000-byte value into 1024 + 16.
 //
 // Invariants:
 //   - An item never changes size, key, value, flags or CAS once it is linked:
@@ -24,7 +29,8 @@
 //     `next`, `time`, `state`, `exptime` and `pins` change, all atomically.
 //   - A missing exptime field means exptime 0 (never expires); giving such an
 //     item an expiry relinks a copy that has the field.
-//   - A split item's tail holds the last `tail_len` value bytes and nothing else.
+//   - A split item's tail holds the last tail_len() value bytes and nothing
+//     else; a split item always has kLongValue.
 //
 // Threading: an item reachable from the index may be read by any thread
 // without a lock; `state` bits kFetched/kActive/kTokenSent are set by readers
@@ -62,20 +68,42 @@ namespace item_layout {
 inline constexpr uint8_t kLongValue = 1 << 0;
 inline constexpr uint8_t kExptime = 1 << 1;
 inline constexpr uint8_t kFlags = 1 << 2;
-inline constexpr uint8_t kSplit = 1 << 3;  // tail_len (4 bytes) and tail pointer (8 bytes)
+inline constexpr uint8_t kSplit = 1 << 3;  // tail offset; value_len8 holds the head size
 inline constexpr uint8_t kPinnable = 1 << 4;
 inline constexpr uint8_t kU32Fields = kLongValue | kExptime | kFlags | kSplit | kPinnable;
 // 8-byte fields, in layout order.
 inline constexpr uint8_t kCas = 1 << 5;
-inline constexpr uint8_t kU64Fields = kSplit | kCas;
+inline constexpr uint8_t kU64Fields = kCas;
 // No field: the key arrived base64-encoded (meta b) and is echoed that way.
 inline constexpr uint8_t kKeyBinary = 1 << 6;
 }  // namespace item_layout
 
 inline constexpr size_t kItemFixedHeader = 12;
+
+namespace item_internal {
+// Bits set in a 5-bit value. A table rather than std::popcount: without
+// -mpopcnt the latter is a library call, and every item access needs it.
+inline constexpr uint8_t kBits5[32] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                       1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5};
+}  // namespace item_internal
 inline constexpr size_t kMaxKeyLength = 250;
 // Pin count bit marking "grace period over, the last unpin frees it".
 inline constexpr uint32_t kPinReclaimPending = 1u << 31;
+
+// jemalloc's size classes from 256 bytes up are (4 + n) << k with n in 1..4:
+// one byte holds k and n. Returns -1 for sizes that are not such a class.
+constexpr int EncodeHeadSize(size_t size) {
+  if (size < 256) return -1;
+  const int top = std::bit_width(size) - 1;
+  // A power of two is 8 << (top - 3); otherwise 5..7 << (top - 2).
+  const int k = (size & (size - 1)) == 0 ? top - 3 : top - 2;
+  const size_t m = size >> k;
+  if ((m << k) != size || m < 5 || m > 8 || k > 63) return -1;
+  return (k << 2) | static_cast<int>(m - 5);
+}
+constexpr size_t DecodeHeadSize(uint8_t code) {
+  return static_cast<size_t>(4 + (code & 3) + 1) << (code >> 2);
+}
 
 class Item {
  public:
@@ -98,8 +126,8 @@ class Item {
   bool has(uint8_t layout_bit) const { return (layout_ & layout_bit) != 0; }
   size_t key_len() const { return key_len_; }
   size_t value_size() const {
-    return RC_LIKELY(value_len8_ != 255) ? value_len8_
-                                         : LoadU32(U32Offset(item_layout::kLongValue));
+    return RC_LIKELY(!has(item_layout::kLongValue)) ? value_len8_
+                                                    : LoadU32(U32Offset(item_layout::kLongValue));
   }
   const char* key_data() const { return Bytes() + KeyOffset(); }
   std::string_view key() const { return {key_data(), key_len_}; }
@@ -118,21 +146,25 @@ class Item {
   }
   void set_exptime(base::RelTime t) { ExptimeRef().store(t, std::memory_order_relaxed); }
 
-  // Value bytes in the head allocation, and in the tail (split items).
-  size_t tail_len() const {
-    return has(item_layout::kSplit) ? LoadU32(U32Offset(item_layout::kSplit)) : 0;
+  // Bytes of the head allocation actually used (header, key, head value); a
+  // split item uses all of its head.
+  size_t head_bytes() const {
+    if (RC_LIKELY(!has(item_layout::kSplit))) return KeyOffset() + key_len_ + value_size();
+    return DecodeHeadSize(value_len8_);
   }
+  // Value bytes in the head allocation, and in the tail (split items).
   const char* head_value() const { return key_data() + key_len_; }
   char* head_value() { return Bytes() + KeyOffset() + key_len_; }
-  size_t head_value_len() const { return value_size() - tail_len(); }
+  size_t head_value_len() const {
+    if (RC_LIKELY(!has(item_layout::kSplit))) return value_size();
+    return DecodeHeadSize(value_len8_) - KeyOffset() - key_len_;
+  }
+  size_t tail_len() const { return has(item_layout::kSplit) ? value_size() - head_value_len() : 0; }
   char* tail() const {
     if (!has(item_layout::kSplit)) return nullptr;
-    char* p;
-    std::memcpy(&p, Bytes() + U64Offset(item_layout::kSplit), sizeof(p));
-    return p;
+    const auto offset = static_cast<int32_t>(LoadU32(U32Offset(item_layout::kSplit)));
+    return const_cast<char*>(Bytes()) + static_cast<int64_t>(offset) * 16;
   }
-  // Bytes of the head allocation actually used (header, key, head value).
-  size_t head_bytes() const { return KeyOffset() + key_len_ + head_value_len(); }
 
   std::atomic_ref<uint32_t> pins() {
     return std::atomic_ref<uint32_t>(
@@ -141,9 +173,8 @@ class Item {
 
   // Header bytes before the key for a given layout.
   static constexpr size_t HeaderSize(uint8_t layout) {
-    return kItemFixedHeader +
-           4 * std::popcount(static_cast<unsigned>(layout & item_layout::kU32Fields)) +
-           8 * std::popcount(static_cast<unsigned>(layout & item_layout::kU64Fields));
+    return kItemFixedHeader + 4 * item_internal::kBits5[layout & item_layout::kU32Fields] +
+           ((layout & item_layout::kCas) != 0 ? 8 : 0);
   }
 
   // --- Construction (the storage implementation only) ---
@@ -155,17 +186,27 @@ class Item {
     new (&it->state_) std::atomic<uint8_t>(0);
     it->layout_ = layout;
     it->key_len_ = static_cast<uint8_t>(key.size());
-    it->value_len8_ = value_size >= 255 ? 255 : static_cast<uint8_t>(value_size);
-    if (value_size >= 255) it->StoreU32(it->U32Offset(item_layout::kLongValue), value_size);
+    if (it->has(item_layout::kLongValue)) {
+      it->value_len8_ = 0;
+      it->StoreU32(it->U32Offset(item_layout::kLongValue), value_size);
+    } else {
+      it->value_len8_ = static_cast<uint8_t>(value_size);
+    }
     std::memcpy(it->Bytes() + it->KeyOffset(), key.data(), key.size());
     return it;
   }
   void InitExptime(base::RelTime t) { StoreU32(U32Offset(item_layout::kExptime), t); }
   void InitFlags(uint32_t f) { StoreU32(U32Offset(item_layout::kFlags), f); }
   void InitPins() { StoreU32(U32Offset(item_layout::kPinnable), 0); }
-  void InitSplit(char* tail, size_t tail_len) {
-    StoreU32(U32Offset(item_layout::kSplit), static_cast<uint32_t>(tail_len));
-    std::memcpy(Bytes() + U64Offset(item_layout::kSplit), &tail, sizeof(tail));
+  // The tail's offset must fit in 32 bits of 16-byte units (SplitFits).
+  void InitSplit(const char* tail, size_t head_size) {
+    value_len8_ = static_cast<uint8_t>(EncodeHeadSize(head_size));
+    const auto units = static_cast<int32_t>((tail - Bytes()) / 16);
+    StoreU32(U32Offset(item_layout::kSplit), static_cast<uint32_t>(units));
+  }
+  static bool SplitFits(const void* head, const void* tail) {
+    const int64_t d = static_cast<const char*>(tail) - static_cast<const char*>(head);
+    return d % 16 == 0 && d / 16 >= INT32_MIN && d / 16 <= INT32_MAX;
   }
   void InitCas(uint64_t cas) { std::memcpy(Bytes() + U64Offset(item_layout::kCas), &cas, 8); }
 
@@ -174,15 +215,11 @@ class Item {
   char* Bytes() { return reinterpret_cast<char*>(this); }
   size_t U32Offset(uint8_t bit) const {
     return kItemFixedHeader +
-           4 * std::popcount(static_cast<unsigned>(layout_ & (bit - 1) & item_layout::kU32Fields));
+           4 * item_internal::kBits5[layout_ & (bit - 1) & item_layout::kU32Fields];
   }
-  size_t U64Base() const {
-    return kItemFixedHeader +
-           4 * std::popcount(static_cast<unsigned>(layout_ & item_layout::kU32Fields));
-  }
-  size_t U64Offset(uint8_t bit) const {
-    return U64Base() +
-           8 * std::popcount(static_cast<unsigned>(layout_ & (bit - 1) & item_layout::kU64Fields));
+  // The only 8-byte field, CAS, follows the 4-byte ones.
+  size_t U64Offset(uint8_t /*bit*/) const {
+    return kItemFixedHeader + 4 * item_internal::kBits5[layout_ & item_layout::kU32Fields];
   }
   size_t KeyOffset() const { return HeaderSize(layout_); }
   uint32_t LoadU32(size_t off) const {

@@ -280,6 +280,8 @@ struct StoreConfig {
   bool numa_bind = true;
   // Virtual address space reserved for items (refs are 32-bit: at most 64 GiB).
   size_t region_bytes = size_t{64} << 30;
+  // Transparent huge pages for item memory (memcached's -L, roughly).
+  bool huge_pages = true;
   // Hash seed; 0,0 draws one from getrandom at start.
   uint64_t hash_seed0 = 0, hash_seed1 = 0;
 };

@@ -30,7 +30,9 @@ TEST(ItemPlanTest, OptionalFieldsCostFourBytesEach) {
   EXPECT_EQ(Item::HeaderSize(item_layout::kCas), 20u);
   EXPECT_EQ(Item::HeaderSize(item_layout::kCas | item_layout::kExptime), 24u);
   EXPECT_EQ(Item::HeaderSize(item_layout::kCas | item_layout::kExptime | item_layout::kFlags), 28u);
-  EXPECT_EQ(Item::HeaderSize(item_layout::kSplit), 24u);  // tail length + tail pointer
+  // A split item names its tail with one 4-byte offset (and always has the
+  // 4-byte value length).
+  EXPECT_EQ(Item::HeaderSize(item_layout::kSplit | item_layout::kLongValue), 20u);
   // Values of 255 bytes and more store their length in a 4-byte field.
   EXPECT_EQ(PlanItem(Classes(), 0, 10, 254).header, 12u);
   EXPECT_EQ(PlanItem(Classes(), 0, 10, 255).header, 16u);
@@ -39,6 +41,11 @@ TEST(ItemPlanTest, OptionalFieldsCostFourBytesEach) {
 TEST(ItemPlanTest, ThousandByteValuesAreSplitInsteadOfWastingAQuarter) {
   const ItemPlan p = PlanItem(Classes(), item_layout::kCas, 12, 1000);
   ASSERT_NE(p.tail_len, 0u);
+  // 28 bytes of header + 12 + 1000 = 1040 = a 1024-byte head + a 16-byte tail.
+  EXPECT_EQ(p.header, 28u);
+  EXPECT_EQ(p.head_bytes, 1024u);
+  EXPECT_EQ(p.tail_len, 16u);
+  EXPECT_EQ(p.charge, 1040u);
   EXPECT_EQ(p.head_bytes + p.tail_len, p.header + 12 + 1000);
   // Far below the 1280-byte class a single allocation would take.
   EXPECT_LT(p.charge, 1280u);
@@ -59,6 +66,34 @@ TEST(ItemPlanTest, MegabyteItemsSplitOffTheirHeader) {
   EXPECT_LT(p.charge, (size_t{1} << 20) + 4096);
 }
 
+TEST(ItemPlanTest, HeadSizesEncodeInOneByte) {
+  int encodable = 0;
+  for (int i = 0; i < Classes().count(); ++i) {
+    const size_t size = Classes().size(i);
+    const int code = EncodeHeadSize(size);
+    if (size < 256) {
+      EXPECT_EQ(code, -1);
+      continue;
+    }
+    ASSERT_GE(code, 0) << size;  // every jemalloc class a head can be
+    ASSERT_LE(code, 255);
+    EXPECT_EQ(DecodeHeadSize(static_cast<uint8_t>(code)), size);
+    ++encodable;
+  }
+  EXPECT_GT(encodable, 20);
+  EXPECT_EQ(EncodeHeadSize(1000), -1);
+  EXPECT_EQ(EncodeHeadSize(1025), -1);
+}
+
+TEST(ItemPlanTest, SplitTailIsAddressedRelativeToItsHead) {
+  alignas(16) char buf[4096];
+  EXPECT_TRUE(Item::SplitFits(buf, buf + 2048));
+  EXPECT_TRUE(Item::SplitFits(buf + 2048, buf));
+  EXPECT_FALSE(Item::SplitFits(buf, buf + 8));  // not in 16-byte units
+  const char* far = buf + (int64_t{1} << 36);   // 64 GB away: beyond 2^31 units
+  EXPECT_FALSE(Item::SplitFits(buf, far));
+}
+
 TEST(ItemPlanTest, TooLargeForEveryClass) {
   EXPECT_EQ(PlanItem(Classes(), 0, 10, size_t{64} << 20).head_class, -1);
 }
@@ -77,7 +112,7 @@ TEST(ItemPlanTest, PlanOfAnItemMatchesItsPlanForEveryShape) {
       void* head = cache.Allocate(p.head_bytes);
       char* tail = p.tail_len > 0 ? static_cast<char*>(cache.Allocate(p.tail_len)) : nullptr;
       Item* it = Item::Init(head, p.layout, key, v);
-      if (tail != nullptr) it->InitSplit(tail, p.tail_len);
+      if (tail != nullptr) it->InitSplit(tail, p.head_bytes);
       const ItemPlan q = PlanOf(Classes(), *it);
       EXPECT_EQ(q.charge, p.charge) << int(layout) << " " << v;
       EXPECT_EQ(q.head_bytes, p.head_bytes);
