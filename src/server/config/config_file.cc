@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "errno_text.h"
+
 namespace ringcache::server {
 namespace {
 
@@ -127,7 +129,10 @@ absl::StatusOr<ConfigFileContents> ParseConfigFileText(std::string_view text) {
 
 absl::StatusOr<ConfigFileContents> ReadConfigFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
+  if (fd < 0) {
+    const int err = errno;
+    return absl::NotFoundError(absl::StrCat(path, ": ", config_internal::ErrnoText(err)));
+  }
   std::string text;
   char buf[4096];
   for (;;) {
@@ -145,7 +150,7 @@ absl::StatusOr<ConfigFileContents> ReadConfigFile(const std::string& path) {
     } else if (errno != EINTR) {
       const int err = errno;
       ::close(fd);
-      return absl::DataLossError(absl::StrCat(path, ": ", std::strerror(err)));
+      return absl::DataLossError(absl::StrCat(path, ": ", config_internal::ErrnoText(err)));
     }
   }
   ::close(fd);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 
 #include "c_numbers.h"
+#include "errno_text.h"
 
 namespace ringcache::server {
 namespace {
@@ -36,7 +37,7 @@ bool Resolves(const char* host, int port, io::Transport transport, Outcome& out,
   }
   if (rc == EAI_SYSTEM) {
     *err = errno;
-    out.Err(absl::StrCat("getaddrinfo(): ", std::strerror(*err), "\n"));
+    out.Err(absl::StrCat("getaddrinfo(): ", config_internal::ErrnoText(*err), "\n"));
   } else {
     *err = 0;
     out.Err(absl::StrCat("getaddrinfo(): ", gai_strerror(rc), "\n"));
@@ -223,14 +224,15 @@ bool PlanTransport(const Config& config, io::Transport transport, int port, List
           {transport, "", port == -1 ? 0 : port, config.tls.enabled, config.protocol, 0});
     if (!ok) {
       plan.outcome.Err(absl::StrFormat("failed to listen on %s port %d: %s\n",
-                                       TransportName(transport), port, std::strerror(err)));
+                                       TransportName(transport), port,
+                                       config_internal::ErrnoText(err)));
     }
   } else {
     ListParser parser(config, transport, port);
     ok = parser.Run(&plan.listeners, plan.outcome, &err);
     if (!ok) {
       plan.outcome.Err(absl::StrFormat("failed to listen on one of interface(s) %s: %s\n",
-                                       *config.listen, std::strerror(err)));
+                                       *config.listen, config_internal::ErrnoText(err)));
     }
   }
   if (!ok) plan.outcome.Exit(EX_OSERR);

@@ -339,7 +339,9 @@ HostFacts HostFacts::Probe() {
   if (absl::StatusOr<std::vector<int>> cpus = io::AllowedCpus(); cpus.ok() && !cpus->empty()) {
     host.allowed_cpus = static_cast<int>(cpus->size());
   }
-  host.posixly_correct = std::getenv("POSIXLY_CORRECT") != nullptr;
+  // Read once at startup, before any other thread exists.
+  host.posixly_correct =
+      std::getenv("POSIXLY_CORRECT") != nullptr;  // NOLINT(concurrency-mt-unsafe)
   // memcached tries the Red Hat path when the standard one is missing.
   for (const char* path : {"/sys/kernel/mm/transparent_hugepage/enabled",
                            "/sys/kernel/mm/redhat_transparent_hugepage/enabled"}) {

@@ -50,7 +50,7 @@ OptionScanner::OptionScanner(std::span<const std::string> args, const OptionGram
                              bool stop_at_non_option)
     : args_(args), grammar_(grammar), stop_at_non_option_(stop_at_non_option) {}
 
-ScanEvent OptionScanner::Error(size_t index, std::string message) const {
+ScanEvent OptionScanner::Error(size_t index, std::string_view message) const {
   ScanEvent e;
   e.kind = ScanEvent::Kind::kError;
   e.index = index;

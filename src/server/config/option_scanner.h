@@ -66,7 +66,7 @@ class OptionScanner {
  private:
   ScanEvent ShortOption();
   ScanEvent LongOptionAt(std::string_view text, size_t index);
-  ScanEvent Error(size_t index, std::string message) const;
+  ScanEvent Error(size_t index, std::string_view message) const;
 
   std::span<const std::string> args_;
   const OptionGrammar& grammar_;

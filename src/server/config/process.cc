@@ -23,14 +23,34 @@
 #include "absl/strings/str_format.h"
 
 #include "c_numbers.h"
+#include "errno_text.h"
 #include "ringcache/server/version.h"
 
 namespace ringcache::server {
 namespace {
 
+using config_internal::ErrnoText;
+
+// getpwnam_r: the user's ids, if the user exists.
+struct UserIds {
+  uid_t uid;
+  gid_t gid;
+};
+std::optional<UserIds> LookupUser(const std::string& name) {
+  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(size > 0 ? static_cast<size_t>(size) : 16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  while (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) == ERANGE) {
+    buf.resize(buf.size() * 2);
+  }
+  if (found == nullptr) return std::nullopt;
+  return UserIds{pw.pw_uid, pw.pw_gid};
+}
+
 // perror(3)'s format, as memcached's vperror uses it.
 std::string WithErrno(std::string_view what, int err) {
-  return absl::StrFormat("%s: %s\n", what, std::strerror(err));
+  return absl::StrFormat("%s: %s\n", what, ErrnoText(err));
 }
 
 // Writes all of `text` to `fd`; false on error (errno set).
@@ -128,7 +148,7 @@ Outcome CheckUser(const Config& config, uid_t uid, uid_t euid) {
   if (config.user.empty()) {
     out.Err("can't run as root without the -u switch\n");
     out.Exit(EX_USAGE);
-  } else if (getpwnam(config.user.c_str()) == nullptr) {
+  } else if (!LookupUser(config.user).has_value()) {
     out.Err(absl::StrCat("can't find the user ", config.user, " to switch to\n"));
     out.Exit(EX_NOUSER);
   }
@@ -137,14 +157,18 @@ Outcome CheckUser(const Config& config, uid_t uid, uid_t euid) {
 
 Outcome Daemonize(const Config& config) {
   Outcome out;
-  if (signal(SIGHUP, SIG_IGN) == SIG_ERR) out.Err(WithErrno("Failed to ignore SIGHUP", errno));
+  if (signal(SIGHUP, SIG_IGN) == SIG_ERR) {
+    const int err = errno;
+    out.Err(WithErrno("Failed to ignore SIGHUP", err));
+  }
   // Open the config file's logfile before detaching, so a failure is seen.
   int log_fd = -1;
   if (!config.log_file.empty()) {
     log_fd = ::open(config.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (log_fd < 0) {
+      const int err = errno;
       out.Err(absl::StrFormat("%s: cannot open log file %s", kProgramName,
-                              WithErrno(config.log_file, errno)));
+                              WithErrno(config.log_file, err)));
     }
   }
   out.Print();  // before fork, so the messages are printed once
@@ -166,13 +190,15 @@ Outcome Daemonize(const Config& config) {
   if (setsid() == -1) return fail();
   // With -r the working directory stays, so a core file lands where expected.
   if (!config.coredumps && chdir("/") != 0) {
-    child.Err(WithErrno("chdir", errno));
+    const int err = errno;
+    child.Err(WithErrno("chdir", err));
     return fail();
   }
   const int null_fd = ::open("/dev/null", O_RDWR);
   if (log_fd >= 0) {
     if (null_fd < 0 || !RedirectStdio(null_fd, log_fd)) {
-      child.Err(WithErrno("dup2", errno));
+      const int err = errno;
+      child.Err(WithErrno("dup2", err));
       if (null_fd >= 0) ::close(null_fd);
       return fail();
     }
@@ -181,7 +207,8 @@ Outcome Daemonize(const Config& config) {
   } else if (config.verbosity == 0 && null_fd >= 0) {
     // With -v the terminal keeps the output, as memcached's daemon() does.
     if (!RedirectStdio(null_fd, null_fd)) {
-      child.Err(WithErrno("dup2", errno));
+      const int err = errno;
+      child.Err(WithErrno("dup2", err));
       ::close(null_fd);
       return fail();
     }
@@ -195,7 +222,8 @@ Outcome Daemonize(const Config& config) {
 Outcome LockMemory() {
   Outcome out;
   if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    out.Err(absl::StrCat("warning: -k invalid, mlockall() failed: ", std::strerror(errno), "\n"));
+    const int err = errno;
+    out.Err(absl::StrCat("warning: -k invalid, mlockall() failed: ", ErrnoText(err), "\n"));
   }
   return out;
 }
@@ -214,7 +242,8 @@ Outcome WritePortFile(const std::string& path, std::span<const io::BoundSocket> 
   const std::string temp = path + ".lck";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) {
-    out.Err(absl::StrFormat("Failed to open \"%s\": %s\n", temp, std::strerror(errno)));
+    const int err = errno;
+    out.Err(absl::StrFormat("Failed to open \"%s\": %s\n", temp, ErrnoText(err)));
     return out;
   }
   struct Line {
@@ -258,7 +287,8 @@ Outcome WritePortFile(const std::string& path, std::span<const io::BoundSocket> 
     out.Err(WithErrno(absl::StrFormat("Failed to write \"%s\"", temp), write_errno));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
-    out.Err(WithErrno(absl::StrFormat("Failed to rename \"%s\"", temp), errno));
+    const int err = errno;
+    out.Err(WithErrno(absl::StrFormat("Failed to rename \"%s\"", temp), err));
   }
   return out;
 }
@@ -277,18 +307,21 @@ Outcome WritePidFile(const std::string& path, pid_t pid) {
   const std::string temp = path + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
-    out.Err(WithErrno(absl::StrCat("Could not open the pid file ", temp, " for writing"), errno));
+    const int err = errno;
+    out.Err(WithErrno(absl::StrCat("Could not open the pid file ", temp, " for writing"), err));
     return out;
   }
   const bool written = WriteAll(fd, absl::StrCat(pid, "\n"));
-  const int write_errno = errno;
-  if (::close(fd) != 0 || !written) {
-    out.Err(WithErrno(absl::StrCat("Could not close the pid file ", temp),
-                      written ? errno : write_errno));
+  int err = errno;
+  const bool closed = ::close(fd) == 0;
+  if (written) err = errno;
+  if (!written || !closed) {
+    out.Err(WithErrno(absl::StrCat("Could not close the pid file ", temp), err));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
     out.Err(
-        WithErrno(absl::StrCat("Could not rename the pid file from ", temp, " to ", path), errno));
+        WithErrno(absl::StrCat("Could not rename the pid file from ", temp, " to ", path), err));
   }
   return out;
 }
@@ -296,7 +329,8 @@ Outcome WritePidFile(const std::string& path, pid_t pid) {
 Outcome RemovePidFile(const std::string& path) {
   Outcome out;
   if (!path.empty() && ::unlink(path.c_str()) != 0) {
-    out.Err(WithErrno(absl::StrCat("Could not remove the pid file ", path), errno));
+    const int err = errno;
+    out.Err(WithErrno(absl::StrCat("Could not remove the pid file ", path), err));
   }
   return out;
 }
@@ -304,8 +338,8 @@ Outcome RemovePidFile(const std::string& path) {
 Outcome SwitchUser(const Config& config) {
   Outcome out;
   if (getuid() != 0 && geteuid() != 0) return out;
-  const passwd* pw = getpwnam(config.user.c_str());
-  if (config.user.empty() || pw == nullptr) {
+  const std::optional<UserIds> ids = config.user.empty() ? std::nullopt : LookupUser(config.user);
+  if (!ids.has_value()) {
     // CheckUser refused this already; reaching here means it was skipped.
     out.Err(config.user.empty()
                 ? std::string("can't run as root without the -u switch\n")
@@ -313,13 +347,14 @@ Outcome SwitchUser(const Config& config) {
     out.Exit(config.user.empty() ? EX_USAGE : EX_NOUSER);
     return out;
   }
-  const uid_t uid = pw->pw_uid;
-  const gid_t gid = pw->pw_gid;
+  const uid_t uid = ids->uid;
+  const gid_t gid = ids->gid;
   // memcached creates its unix socket after switching users, so the user
   // owns it; here it was bound before, so hand it over.
   if (!config.unix_socket.empty() && ::chown(config.unix_socket.c_str(), uid, gid) != 0) {
+    const int err = errno;
     out.Err(WithErrno(absl::StrCat("failed to hand ", config.unix_socket, " to user ", config.user),
-                      errno));
+                      err));
   }
   if (initgroups(config.user.c_str(), gid) != 0) {
     // EPERM: already without the right to change groups; carry on, as
