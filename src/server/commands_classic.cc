@@ -87,6 +87,7 @@ void Connection::StartStore(base::OutBuffer& out, const protocol::TextRequest& r
   pending_.compare_cas = req.cas;
   pending_.noreply = req.noreply;
   pending_.meta = false;
+  pending_.binary = false;
   BeginValue(req.value_bytes);
 }
 

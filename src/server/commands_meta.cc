@@ -131,6 +131,7 @@ void Connection::MetaSet(base::OutBuffer& out, const MetaRequest& req) {
     return;
   }
   pending_.meta = true;
+  pending_.binary = false;
   pending_.noreply = false;
   pending_.mode = ToStoreMode(req.store_kind);
   pending_.compare_cas = req.compare_cas;

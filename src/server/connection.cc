@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ringcache/protocol/binary_composer.h"
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/meta_composer.h"
 
@@ -46,9 +47,22 @@ void Connection::BeginSwallow(uint64_t bytes) {
 }
 
 io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
+  if (RC_UNLIKELY(wire_ == Wire::kUndecided)) {
+    if (data.empty()) return {0, false};
+    switch (worker_.config().protocol) {
+      case BindingProtocol::kNegotiating:
+        wire_ = protocol::binary::IsBinaryStart(data[0]) ? Wire::kBinary : Wire::kText;
+        break;
+      case BindingProtocol::kAscii:
+        wire_ = Wire::kText;
+        break;
+      case BindingProtocol::kBinary:
+        wire_ = Wire::kBinary;
+        break;
+    }
+  }
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
-  base::OutBuffer& out = conn.out();
   while (pos < data.size()) {
     switch (phase_) {
       case Phase::kValue:
@@ -73,36 +87,71 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     // A client that does not read its replies stops being served until it
     // does; the engine offers the rest again once the output drained.
     if (conn.OutputFull()) return {pos, false};
-
-    const ParseResult r = parser_.Parse(data.substr(pos), &req_);
-    switch (r.status) {
-      case ParseStatus::kNeedMore:
-        return {pos, false};
-      case ParseStatus::kRequest:
-        pos += r.consumed;
-        last_cmd_.store(now(), std::memory_order_relaxed);
-        Dispatch(conn, req_);
-        if (phase_ == Phase::kCommand && state() == ConnState::kClosing)
-          return {data.size(), false};
-        break;
-      case ParseStatus::kError:
-        pos += r.consumed;
-        if (!r.noreply) protocol::AppendError(out, r.error);
-        if (r.swallow != 0) BeginSwallow(r.swallow);
-        break;
-      case ParseStatus::kClose:
-        // memcached closes at once here, dropping replies not yet sent.
-        SetState(ConnState::kClosing);
-        conn.CloseNow();
-        return {data.size(), false};
-      case ParseStatus::kCloseWithError:
-        protocol::AppendError(out, r.error);
-        SetState(ConnState::kClosing);
-        conn.CloseAfterFlush();
-        return {data.size(), false};
-    }
+    const Step step =
+        wire_ == Wire::kBinary ? StepBinary(conn, data, &pos) : StepText(conn, data, &pos);
+    if (step == Step::kNeedMore) return {pos, false};
+    if (step == Step::kStop) return {data.size(), false};
   }
   return {pos, false};
+}
+
+Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {
+  base::OutBuffer& out = conn.out();
+  const ParseResult r = parser_.Parse(data.substr(*pos), &req_);
+  switch (r.status) {
+    case ParseStatus::kNeedMore:
+      return Step::kNeedMore;
+    case ParseStatus::kRequest:
+      *pos += r.consumed;
+      last_cmd_.store(now(), std::memory_order_relaxed);
+      Dispatch(conn, req_);
+      return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
+    case ParseStatus::kError:
+      *pos += r.consumed;
+      if (!r.noreply) protocol::AppendError(out, r.error);
+      if (r.swallow != 0) BeginSwallow(r.swallow);
+      return Step::kContinue;
+    case ParseStatus::kClose:
+      // memcached closes at once here, dropping replies not yet sent.
+      SetState(ConnState::kClosing);
+      conn.CloseNow();
+      return Step::kStop;
+    case ParseStatus::kCloseWithError:
+      protocol::AppendError(out, r.error);
+      SetState(ConnState::kClosing);
+      conn.CloseAfterFlush();
+      return Step::kStop;
+  }
+  return Step::kStop;
+}
+
+Connection::Step Connection::StepBinary(io::Connection& conn, std::string_view data, size_t* pos) {
+  namespace bin = protocol::binary;
+  const bin::ParseResult r = bin::ParseRequest(data.substr(*pos), &binary_req_);
+  switch (r.status) {
+    case bin::ParseStatus::kNeedMore:
+      return Step::kNeedMore;
+    case bin::ParseStatus::kRequest:
+      *pos += r.consumed;
+      last_cmd_.store(now(), std::memory_order_relaxed);
+      DispatchBinary(conn, binary_req_);
+      return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
+    case bin::ParseStatus::kError:
+      *pos += r.consumed;
+      bin::AppendError(conn.out(), binary_req_.header, r.error);
+      if (r.close) {
+        SetState(ConnState::kClosing);
+        conn.CloseAfterFlush();
+        return Step::kStop;
+      }
+      if (r.swallow != 0) BeginSwallow(r.swallow);
+      return Step::kContinue;
+    case bin::ParseStatus::kClose:
+      SetState(ConnState::kClosing);
+      conn.CloseNow();
+      return Step::kStop;
+  }
+  return Step::kStop;
 }
 
 size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
@@ -131,6 +180,10 @@ void Connection::FinishValue(io::Connection& conn) {
   phase_ = Phase::kCommand;
   SetState(ConnState::kParseCmd);
   base::OutBuffer& out = conn.out();
+  if (pending_.binary) {
+    FinishBinaryStore(out);
+    return;
+  }
   if (pending_.meta) {
     FinishMetaSet(out, block_.terminated_ok());
     return;

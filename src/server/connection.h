@@ -1,5 +1,7 @@
-// One client connection speaking memcached's text and meta protocols: the
-// io::ConnectionHandler that joins the protocol layer's parser to the store.
+// One client connection speaking memcached's text, meta or binary protocol:
+// the io::ConnectionHandler that joins the protocol layer's parsers to the
+// store. As memcached's -B auto does, the first byte decides the protocol for
+// the connection's lifetime (0x80: binary).
 //
 // OnData runs a small state machine over the bytes the engine presents:
 //   kCommand  parse the next line (protocol::TextParser) and execute it;
@@ -31,6 +33,7 @@
 
 #include "ringcache/base/clock.h"
 #include "ringcache/io/handler.h"
+#include "ringcache/protocol/binary.h"
 #include "ringcache/protocol/meta_request.h"
 #include "ringcache/protocol/text_parser.h"
 #include "ringcache/protocol/text_request.h"
@@ -52,6 +55,12 @@ class Connection final : public io::ConnectionHandler {
   io::DataResult OnData(io::Connection& conn, std::string_view data) override;
   void OnClose(io::Connection& conn) override;
 
+  // UDP: every datagram negotiates its protocol anew, as memcached's UDP
+  // connections do. Only between requests.
+  void RenegotiateProtocol() {
+    if (phase_ == Phase::kCommand) wire_ = Wire::kUndecided;
+  }
+
   // Read by `stats conns` from any thread.
   const io::ConnInfo& info() const { return info_; }
   ConnState state() const { return state_.load(std::memory_order_relaxed); }
@@ -59,13 +68,18 @@ class Connection final : public io::ConnectionHandler {
 
  private:
   enum class Phase : uint8_t { kCommand, kValue, kSwallow };
+  enum class Wire : uint8_t { kUndecided, kText, kBinary };
+  // What one parse step decided.
+  enum class Step : uint8_t { kContinue, kNeedMore, kStop };
 
   // A storage command waiting for its value block.
   struct PendingStore {
     storage::StoreMode mode = storage::StoreMode::kSet;
     uint64_t compare_cas = 0;
     bool noreply = false;
-    bool meta = false;  // ms: reply in meta form, `meta` below is valid
+    bool meta = false;    // ms: reply in meta form, `meta_req` below is valid
+    bool binary = false;  // binary set/add/replace/append/prepend: `binary_req` valid
+    protocol::binary::Request binary_req;  // key and extras views cleared
     protocol::MetaRequest meta_req;
     // meta_req's text key and opaque point here once the line is gone.
     char key[protocol::kMaxKeyLength];
@@ -75,13 +89,17 @@ class Connection final : public io::ConnectionHandler {
   // --- state machine (connection.cc) ---
   size_t ContinueValue(io::Connection& conn, std::string_view data);
   void FinishValue(io::Connection& conn);
+  // A value block: text's ends in "\r\n", binary's is raw bytes.
   void BeginValue(uint32_t value_bytes) {
-    block_ = protocol::ValueBlock(value_bytes);
+    block_ = wire_ == Wire::kBinary ? protocol::ValueBlock::Raw(value_bytes)
+                                    : protocol::ValueBlock(value_bytes);
     filled_ = 0;
     phase_ = Phase::kValue;
     SetState(ConnState::kNread);
   }
   void BeginSwallow(uint64_t bytes);
+  Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
   void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
   base::RelTime now() const { return worker_.now(); }
@@ -106,6 +124,16 @@ class Connection final : public io::ConnectionHandler {
   void MetaArithmetic(base::OutBuffer& out, const protocol::MetaRequest& req);
   void MetaDebug(base::OutBuffer& out, const protocol::MetaRequest& req);
 
+  // --- binary protocol (commands_binary.cc) ---
+  void DispatchBinary(io::Connection& conn, const protocol::binary::Request& req);
+  void BinaryGet(base::OutBuffer& out, const protocol::binary::Request& req);
+  void BinaryStore(base::OutBuffer& out, const protocol::binary::Request& req);
+  void FinishBinaryStore(base::OutBuffer& out);
+  void BinaryDelete(base::OutBuffer& out, const protocol::binary::Request& req);
+  void BinaryArithmetic(base::OutBuffer& out, const protocol::binary::Request& req);
+  void BinaryFlush(base::OutBuffer& out, const protocol::binary::Request& req);
+  void BinaryStats(base::OutBuffer& out, const protocol::binary::Request& req);
+
   // --- admin and informational commands (commands_admin.cc) ---
   void Admin(io::Connection& conn, const protocol::TextRequest& req);
   void FlushAll(base::OutBuffer& out, const protocol::TextRequest& req);
@@ -116,6 +144,8 @@ class Connection final : public io::ConnectionHandler {
   protocol::TextParser parser_;
   protocol::TextRequest req_;
 
+  Wire wire_ = Wire::kUndecided;
+  protocol::binary::Request binary_req_;
   Phase phase_ = Phase::kCommand;
   protocol::ValueBlock block_;
   storage::NewItem item_;

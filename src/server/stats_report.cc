@@ -298,24 +298,8 @@ std::vector<StatLine> StatsReport::Slabs(base::RelTime now) {
 }
 
 void StatsReport::Write(base::OutBuffer& out, const std::vector<StatLine>& lines) {
-  const std::map<std::string, uint64_t> baseline = server_.Baseline();
   protocol::StatsWriter w(out);
-  for (const StatLine& line : lines) {
-    switch (line.kind) {
-      case StatLine::Kind::kText:
-        w.Add(line.name, std::string_view(line.text));
-        break;
-      case StatLine::Kind::kGauge:
-        w.Add(line.name, line.number);
-        break;
-      case StatLine::Kind::kCounter: {
-        const auto it = baseline.find(line.name);
-        const uint64_t base = it == baseline.end() ? 0 : it->second;
-        w.Add(line.name, line.number >= base ? line.number - base : 0);
-        break;
-      }
-    }
-  }
+  Visit(lines, [&w](std::string_view name, std::string_view value) { w.Add(name, value); });
   w.End();
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -41,7 +42,10 @@ class StatsReport {
   std::vector<StatLine> Items(base::RelTime now);
   std::vector<StatLine> Slabs(base::RelTime now);
 
-  // Writes `lines` with the baseline applied, then END.
+  // Calls `emit(name, value_text)` for each line with the baseline applied.
+  template <typename Emit>
+  void Visit(const std::vector<StatLine>& lines, Emit&& emit);
+  // Writes `lines` as text STAT lines, then END.
   void Write(base::OutBuffer& out, const std::vector<StatLine>& lines);
   // `stats reset`: the current counters of every report become the baseline.
   void Reset(base::RelTime now);
@@ -49,5 +53,27 @@ class StatsReport {
  private:
   ServerContext& server_;
 };
+
+template <typename Emit>
+void StatsReport::Visit(const std::vector<StatLine>& lines, Emit&& emit) {
+  const std::map<std::string, uint64_t> baseline = server_.Baseline();
+  for (const StatLine& line : lines) {
+    switch (line.kind) {
+      case StatLine::Kind::kText:
+        emit(line.name, std::string_view(line.text));
+        break;
+      case StatLine::Kind::kGauge:
+        emit(line.name, std::string_view(std::to_string(line.number)));
+        break;
+      case StatLine::Kind::kCounter: {
+        const auto it = baseline.find(line.name);
+        const uint64_t base = it == baseline.end() ? 0 : it->second;
+        emit(line.name,
+             std::string_view(std::to_string(line.number >= base ? line.number - base : 0)));
+        break;
+      }
+    }
+  }
+}
 
 }  // namespace ringcache::server

@@ -40,6 +40,7 @@ void UdpHandler::OnDatagram(const io::ConnInfo& /*from*/, std::string_view datag
   protocol::UdpRequest request;
   if (!protocol::ParseUdpRequest(datagram, &request)) return;  // memcached drops it silently
   std::string_view payload = request.payload;
+  conn_->RenegotiateProtocol();
   while (!payload.empty()) {
     const io::DataResult r = conn_->OnData(*capture_, payload);
     payload.remove_prefix(r.consumed);

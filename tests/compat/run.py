@@ -116,13 +116,20 @@ def run_file(name, timeout=900):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true", help="print results as JSON on the last line")
+    ap.add_argument("--timeout", type=int, default=900, help="seconds per file")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     server = os.environ.get("RINGCACHED", os.path.join(ROOT, "build", "ringcached"))
     if not os.access(server, os.X_OK):
         raise SystemExit(f"no server binary at {server}")
     prepare(os.path.abspath(server))
-    results = [run_file(f) for f in (args.files or must_pass())]
+    results = []
+    for f in args.files or must_pass():
+        r = run_file(f, args.timeout)
+        results.append(r)
+        # Progress on stderr; stdout stays the report (or the JSON line).
+        print(f"{'ok    ' if r['ok'] else 'FAILED'} {f} ({r['seconds']:.1f}s)", file=sys.stderr,
+              flush=True)
     if args.json:
         print(json.dumps(results))
     else:

@@ -6,9 +6,17 @@ as a sentinel; both replies must be identical. Cases within one test method
 share the pair of servers, so sequences build state (set, then get, ...),
 and CAS values stay comparable because both servers count CAS from 1.
 """
+import struct
 import unittest
 
 import rcserver
+
+
+def binreq(opcode, key=b"", extras=b"", value=b"", opaque=0, cas=0):
+    """One binary-protocol request packet."""
+    body = len(extras) + len(key) + len(value)
+    return struct.pack(">BBHBBHIIQ", 0x80, opcode, len(key), len(extras), 0, 0, body, opaque,
+                       cas) + extras + key + value
 
 
 class DifferentialTest(unittest.TestCase):
@@ -152,6 +160,50 @@ class DifferentialTest(unittest.TestCase):
             b"mg viv N30 s t v\r\n",
             b"ms viv 3\r\nnew\r\nmg viv v\r\n",
         ])
+
+    def test_binary(self):
+        GET, SET, ADD, REPLACE, DELETE, INCR, DECR, QUIT, FLUSH, GETQ, NOOP, VERSION, GETK = (
+            0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c)
+        APPEND, PREPEND, SETQ, TOUCH, GAT = 0x0e, 0x0f, 0x11, 0x1c, 0x1d
+        flags_exp = struct.pack(">II", 7, 0)
+        noop = binreq(NOOP, opaque=99)
+        cases = [
+            binreq(SET, b"bk", flags_exp, b"value", opaque=1),
+            binreq(GET, b"bk", opaque=2),
+            binreq(GETK, b"bk", opaque=3),
+            binreq(GET, b"missing", opaque=4),
+            binreq(GETQ, b"missing", opaque=5) + noop,
+            binreq(ADD, b"bk", flags_exp, b"x", opaque=6),
+            binreq(REPLACE, b"nope", flags_exp, b"x", opaque=7),
+            binreq(APPEND, b"bk", b"", b"++", opaque=8) + binreq(GET, b"bk"),
+            binreq(PREPEND, b"bk", b"", b"--", opaque=9) + binreq(GET, b"bk"),
+            binreq(SET, b"bk", flags_exp, b"cas", opaque=10, cas=12345),
+            binreq(SETQ, b"q", flags_exp, b"quiet") + binreq(GET, b"q"),
+            binreq(INCR, b"n", struct.pack(">QQI", 5, 100, 0), opaque=11),
+            binreq(INCR, b"n", struct.pack(">QQI", 5, 100, 0), opaque=12),
+            binreq(DECR, b"n", struct.pack(">QQI", 500, 0, 0), opaque=13),
+            binreq(INCR, b"nx", struct.pack(">QQI", 1, 0, 0xffffffff), opaque=14),
+            binreq(INCR, b"bk", struct.pack(">QQI", 1, 0, 0), opaque=15),
+            binreq(TOUCH, b"bk", struct.pack(">I", 100), opaque=16),
+            binreq(GAT, b"bk", struct.pack(">I", 100), opaque=17),
+            binreq(DELETE, b"bk", opaque=18),
+            binreq(DELETE, b"bk", opaque=19),
+            binreq(VERSION, opaque=20),
+            binreq(0x55, b"k", opaque=21),
+            binreq(FLUSH, opaque=22) + binreq(GET, b"n"),
+            binreq(SET, b"k" * 251, flags_exp, b"v"),
+        ]
+        with rcserver.Pair(self.flags) as pair:
+            for data in cases:
+                ours = rcserver.exchange(pair.ours, data + noop,
+                                         sentinel=None, idle=0.3)
+                theirs = rcserver.exchange(pair.theirs, data + noop,
+                                           sentinel=None, idle=0.3)
+                self.assertEqual(ours, theirs, f"binary request {data!r}")
+            for q in (QUIT,):
+                ours = rcserver.exchange(pair.ours, binreq(q, opaque=7), sentinel=None)
+                theirs = rcserver.exchange(pair.theirs, binreq(q, opaque=7), sentinel=None)
+                self.assertEqual(ours, theirs)
 
     def test_large_values(self):
         big = b"B" * 300000
