@@ -56,13 +56,14 @@ REFUSED = [
     ["-m", "100000", "-I", "4096m"], ["-p", "70000"], ["-U", "70000"],
     ["-S", "-B", "ascii"], ["-S", "-U", "5"], ["-Y", "/nonexistent", "-B", "binary"],
     ["-Y", "/nonexistent", "-U", "5"],
-    ["-t", "100", "-c", "0"],
+    ["-t", "100", "-c", "0"], ["-c", "2000000"], ["-I", "0x400"], ["-I", "1k"], ["-m", "0"],
+    ["-p", "65536"], ["-U", "1", "-p", "0", "-S"], ["-R", "-1", "-c", "0"],
     # getopt
     ["-q"], ["-?"], ["-:"], ["-p"], ["-vp"], ["--bogus"], ["--bogus=1"], ["--d"], ["--dis=4"],
     ["--ver"], ["--ver=3"], ["--enable=1"], ["--=x"], ["--daemon=1"], ["--port"],
     ["--extended"], ["--napi", "-V"], ["-v", "stray", "-q"],
     # -o
-    ["-o", "x"], ["-o", "x=5"], ["-o", "x=5,hashpower=20"], ["-o", "hashpower=20,,x"],
+    ["-o", "x"], ["-o", "x=5"], ["-o", ","], ["-o", ",,hashpower=20"], ["-o", "x=5,hashpower=20"], ["-o", "hashpower=20,,x"],
     ["-o", "proxy_config=/x"], ["-o", "drop_privileges,nonsense"],
     ["-o", "hashpower"], ["-o", "hashpower=5"], ["-o", "hashpower=33"], ["-o", "hashpower="],
     ["-o", "slab_automove=3"], ["-o", "slab_automove_ratio"], ["-o", "slab_automove_ratio=2"],

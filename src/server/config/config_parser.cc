@@ -246,7 +246,6 @@ void ApplyOption(const ScanEvent& ev, ParseState& state, Config& config, Outcome
       }
       config.prefix_delimiter = arg[0];
       config.detail_enabled = true;
-      config_internal::NoteIneffective(config, "-D");
       break;
     case 'L':
       ApplyLargePages(*state.host, config, out);

@@ -221,7 +221,7 @@ constexpr auto kSuboptions = std::to_array<Entry>({
          s.Fail("Unknown hash_algorithm option (jenkins, murmur3, xxh3)\n");
        }
      }},
-    {{"lru_crawler", true}, [](Sub& s) { s.config.lru_crawler = true; }},
+    {{"lru_crawler", false}, [](Sub& s) { s.config.lru_crawler = true; }},
     {{"lru_crawler_sleep", true},
      [](Sub& s) {
        if (!s.Need("Missing lru_crawler_sleep value\n")) return;
@@ -285,7 +285,7 @@ constexpr auto kSuboptions = std::to_array<Entry>({
     {{"no_slab_reassign", true}, [](Sub& s) { s.config.slab_reassign = false; }},
     {{"no_slab_automove", true}, [](Sub& s) { s.config.slab_automove = 0; }},
     {{"no_maxconns_fast", false}, [](Sub& s) { s.config.maxconns_fast = false; }},
-    {{"no_lru_crawler", true}, [](Sub& s) { s.config.lru_crawler = false; }},
+    {{"no_lru_crawler", false}, [](Sub& s) { s.config.lru_crawler = false; }},
     {{"no_lru_maintainer", true},
      [](Sub& s) {
        s.config.lru_maintainer = false;

@@ -417,17 +417,19 @@ TEST(ConfigParserTest, DeprecatedSuboptionWarnsAndGoesOn) {
 }
 
 TEST(ConfigParserTest, IneffectiveOptionsAreRememberedAndReportedAtVerbose) {
-  const Config quiet = Ok({"-f", "1.5", "-n", "64", "-o", "slab_reassign,lru_crawler", "-f", "2"});
+  const Config quiet =
+      Ok({"-f", "1.5", "-n", "64", "-o", "slab_reassign,lru_maintainer", "-f", "2"});
   EXPECT_THAT(quiet.ineffective_options,
-              ElementsAre("-f", "-n", "-o slab_reassign", "-o lru_crawler"));
+              ElementsAre("-f", "-n", "-o slab_reassign", "-o lru_maintainer"));
 
-  ParsedCommandLine loud = Parse({"-v", "-o", "ext_item_size=100", "-D", "#"});
+  ParsedCommandLine loud = Parse({"-v", "-o", "ext_item_size=100", "-L"});
   ASSERT_FALSE(loud.outcome.stop());
   EXPECT_EQ(loud.outcome.Text(Stream::kStderr),
             "ringcached: accepted for compatibility, no effect in this design: "
-            "-o ext_item_size, -D\n");
+            "-o ext_item_size, -L\n");
   // Honoured options are not reported.
-  EXPECT_THAT(Parse({"-v", "-o", "hashpower=16"}).outcome.messages(), IsEmpty());
+  EXPECT_THAT(Parse({"-v", "-o", "hashpower=16,no_lru_crawler", "-D", "#"}).outcome.messages(),
+              IsEmpty());
 }
 
 TEST(ConfigParserTest, LargePagesFollowTheHostsTransparentHugePages) {
