@@ -186,14 +186,7 @@ void Connection::Admin(io::Connection& conn, const protocol::TextRequest& req) {
       ReplyUnlessNoreply(out, req, TextReply::kOk);
       return;
     case TextCommand::kWatch:
-      if (!config.watch_enabled) {
-        protocol::AppendError(out, ProtocolError::kWatchNotAllowed);
-        return;
-      }
-      ErrorUnlessNoreply(out, req,
-                         req.deferred_error != ProtocolError::kNone
-                             ? req.deferred_error
-                             : ProtocolError::kWatcherFailed);
+      StartWatch(conn, req);
       return;
     case TextCommand::kExtstore:
       // Debian's memcached knows the command; ringcache has no external

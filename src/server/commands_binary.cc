@@ -85,6 +85,7 @@ void Connection::BinaryGet(base::OutBuffer& out, const bin::Request& req) {
     stats.get_cmds.Add();
     if (!r.item) stats.get_misses.Add();
   }
+  LogFetch(req.key, r.item);
   if (!r.item) {
     bin::AppendGetMiss(out, req);
     return;
@@ -135,6 +136,7 @@ void Connection::BinaryStore(base::OutBuffer& out, const bin::Request& req) {
                                has_flags ? Expiry(static_cast<int32_t>(req.exptime)) : 0,
                                req.value_bytes, now(), &item_, options);
   if (a != storage::AllocResult::kOk) {
+    LogStoreFailure(req.key, a, mode, Expiry(static_cast<int32_t>(req.exptime)), req.value_bytes);
     if (a == storage::AllocResult::kTooLarge) {
       worker_.stats().store_too_large.Add();
       bin::AppendError(out, req, Status::kTooLarge);
@@ -161,7 +163,9 @@ void Connection::FinishBinaryStore(base::OutBuffer& out) {
   options.mode = pending_.mode;
   options.compare_cas = pending_.compare_cas;
   uint64_t cas = 0;
+  const std::string key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), &cas);
+  if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   switch (r) {
     case storage::StoreResult::kStored:
       bin::AppendSuccess(out, req, cas);

@@ -59,6 +59,7 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
       stats.get_cmds.Add();
       if (!r.item) stats.get_misses.Add();
     }
+    LogFetch(key, r.item);
     if (r.item) AppendHit(out, r.item, with_cas);
   }
   protocol::AppendEnd(out);
@@ -73,6 +74,7 @@ void Connection::StartStore(base::OutBuffer& out, const protocol::TextRequest& r
   const storage::AllocResult a = worker_.store().Allocate(
       req.key, req.client_flags, Expiry(req.exptime), req.value_bytes, now(), &item_, options);
   if (a != storage::AllocResult::kOk) {
+    LogStoreFailure(req.key, a, mode, Expiry(req.exptime), req.value_bytes);
     if (a == storage::AllocResult::kTooLarge) {
       worker_.stats().store_too_large.Add();
       if (!req.noreply) protocol::AppendError(out, ProtocolError::kTooLarge);
@@ -95,7 +97,9 @@ void Connection::FinishStore(base::OutBuffer& out) {
   storage::StoreOptions options;
   options.mode = pending_.mode;
   options.compare_cas = pending_.compare_cas;
+  const std::string key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), nullptr);
+  if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   if (r == storage::StoreResult::kNotFound && pending_.mode == StoreMode::kCas) {
     worker_.stats().cas_misses.Add();
   }

@@ -80,6 +80,7 @@ void Connection::MetaGet(base::OutBuffer& out, const MetaRequest& req) {
     stats.get_cmds.Add();
     if (!r.item) stats.get_misses.Add();
   }
+  LogFetch(req.key(), r.item);
   if (!r.item) {
     protocol::AppendMetaGetMiss(out, req);
     return;
@@ -119,6 +120,7 @@ void Connection::MetaSet(base::OutBuffer& out, const MetaRequest& req) {
       worker_.store().Allocate(req.key(), req.has('F') ? req.client_flags : 0, Expiry(ttl),
                                req.value_bytes, now(), &item_, options);
   if (a != storage::AllocResult::kOk) {
+    LogStoreFailure(req.key(), a, ToStoreMode(req.store_kind), Expiry(ttl), req.value_bytes);
     // ms always reports errors, q or not.
     if (a == storage::AllocResult::kTooLarge) {
       worker_.stats().store_too_large.Add();
@@ -161,7 +163,9 @@ void Connection::FinishMetaSet(base::OutBuffer& out, bool terminated_ok) {
   options.compare_cas = pending_.compare_cas;
   options.invalidate = req.invalidate() && pending_.mode == storage::StoreMode::kCas;
   uint64_t cas = 0;
+  const std::string key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), &cas);
+  if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   MetaStatus status = MetaStatus::kHd;
   switch (r) {
     case storage::StoreResult::kStored:

@@ -31,12 +31,15 @@ Connection::Connection(WorkerContext& worker, const io::ConnInfo& info)
     : worker_(worker), info_(info) {
   last_cmd_.store(worker.now(), std::memory_order_relaxed);
   worker_.AddConnection(this);
+  LogConnection(/*open=*/true);
 }
 
 Connection::~Connection() { worker_.RemoveConnection(this); }
 
 void Connection::OnClose(io::Connection& /*conn*/) {
   SetState(ConnState::kClosing);
+  if (watcher_) worker_.server().watch.Remove(watcher_);
+  LogConnection(/*open=*/false);
   item_ = storage::NewItem();  // an unfinished value block's item goes back now
 }
 
@@ -61,6 +64,8 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
         break;
     }
   }
+  // A watch connection only listens; what it sends is ignored, as in memcached.
+  if (RC_UNLIKELY(watcher_ != nullptr)) return {data.size(), false};
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
   while (pos < data.size()) {
@@ -113,6 +118,7 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       return Step::kContinue;
     case ParseStatus::kClose:
       // memcached closes at once here, dropping replies not yet sent.
+      close_reason_ = protocol::WatchCloseReason::kError;
       SetState(ConnState::kClosing);
       conn.CloseNow();
       return Step::kStop;

@@ -29,6 +29,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "ringcache/base/clock.h"
@@ -38,7 +40,9 @@
 #include "ringcache/protocol/text_parser.h"
 #include "ringcache/protocol/text_request.h"
 #include "ringcache/protocol/value_block.h"
+#include "ringcache/protocol/watch_lines.h"
 #include "ringcache/storage/store.h"
+#include "watch_hub.h"
 #include "worker_context.h"
 
 namespace ringcache::server {
@@ -134,6 +138,19 @@ class Connection final : public io::ConnectionHandler {
   void BinaryFlush(base::OutBuffer& out, const protocol::binary::Request& req);
   void BinaryStats(base::OutBuffer& out, const protocol::binary::Request& req);
 
+  // --- watch events (watch_events.cc); cheap no-ops with nobody watching ---
+  void StartWatch(io::Connection& conn, const protocol::TextRequest& req);
+  void LogFetch(std::string_view key, storage::ItemView item);
+  // Before a store: memcached's do_store_item looks the key up (a fetch).
+  void LogStoreLookup(std::string_view key);
+  void LogStore(std::string_view key, storage::StoreResult result, storage::StoreMode mode);
+  void LogStoreFailure(std::string_view key, storage::AllocResult result, storage::StoreMode mode,
+                       base::RelTime exptime, size_t value_bytes);
+  void LogConnection(bool open);
+  // The pending item's key when anyone watches stores (after the lookup
+  // memcached logs); empty otherwise. A copy: the item may be gone after Store.
+  std::string WatchKey();
+
   // --- admin and informational commands (commands_admin.cc) ---
   void Admin(io::Connection& conn, const protocol::TextRequest& req);
   void FlushAll(base::OutBuffer& out, const protocol::TextRequest& req);
@@ -152,6 +169,9 @@ class Connection final : public io::ConnectionHandler {
   size_t filled_ = 0;
   uint64_t swallow_left_ = 0;
   PendingStore pending_;
+
+  std::shared_ptr<WatchHub::Watcher> watcher_;  // set once this is a watch connection
+  protocol::WatchCloseReason close_reason_ = protocol::WatchCloseReason::kNormal;
 
   std::atomic<ConnState> state_{ConnState::kParseCmd};
   std::atomic<base::RelTime> last_cmd_{0};

@@ -162,6 +162,7 @@ int RunServer(const Config& config) {
     return 71;  // memcached exits with EX_OSERR when it cannot listen
   }
   context.engine = engine->get();
+  context.watch.set_engine(engine->get());
 
   if (const char* port_file = getenv("MEMCACHED_PORT_FILENAME");
       port_file != nullptr && config.unix_socket.empty()) {

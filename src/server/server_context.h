@@ -25,6 +25,7 @@
 #include "ringcache/io/engine.h"
 #include "ringcache/server/config.h"
 #include "ringcache/storage/store.h"
+#include "watch_hub.h"
 
 namespace ringcache::server {
 
@@ -48,6 +49,7 @@ struct ServerContext {
   const time_t started_unix;
   io::Engine* engine = nullptr;
   RuntimeSettings settings;
+  WatchHub watch;
   // memcached's accepting_conns (false while the engine refuses accepts).
   std::atomic<bool> accepting{true};
 

@@ -183,10 +183,10 @@ std::vector<StatLine> StatsReport::General(base::RelTime now) {
   l.Counter("lru_maintainer_juggles", ss.lru_maintainer_juggles);
   l.Counter("malloc_fails", 0);
   l.Counter("log_worker_dropped", 0);
-  l.Counter("log_worker_written", 0);
-  l.Counter("log_watcher_skipped", 0);
-  l.Counter("log_watcher_sent", 0);
-  l.Gauge("log_watchers", 0);
+  l.Counter("log_worker_written", server_.watch.produced());
+  l.Counter("log_watcher_skipped", server_.watch.skipped());
+  l.Counter("log_watcher_sent", server_.watch.sent());
+  l.Gauge("log_watchers", server_.watch.watchers());
   l.Counter("unexpected_napi_ids", 0);
   l.Counter("round_robin_fallback", 0);
   l.Gauge("bytes", ss.bytes);

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 
 #include "ringcache/base/clock.h"
+#include "ringcache/base/out_buffer.h"
 #include "ringcache/io/handler.h"
 #include "ringcache/storage/store.h"
 #include "server_context.h"
@@ -60,6 +61,8 @@ class WorkerContext final : public io::WorkerHooks {
   const ThreadStats& stats() const { return stats_; }
   base::RelTime now() const { return now_; }
   int index() const { return index_; }
+  // Formatting room for watch lines produced on this worker.
+  base::OutBuffer& scratch() { return scratch_; }
 
   // Connection registry (stats conns).
   void AddConnection(Connection* conn);
@@ -73,6 +76,8 @@ class WorkerContext final : public io::WorkerHooks {
   std::unique_ptr<io::DatagramHandler> udp_;
   ThreadStats stats_;
   base::RelTime now_ = 0;
+  base::BlockPool scratch_pool_{4096};
+  base::OutBuffer scratch_{&scratch_pool_};
 
   absl::Mutex conns_mu_;
   std::vector<Connection*> conns_;
