@@ -122,13 +122,15 @@ void Worker::AcceptStarved() {
 
 void Worker::HandleControl() {
   posts_->Acknowledge();
-  posts_->RunAll();
+  // Control changes first: a task posted after SetAccepting/Drain/Stop runs
+  // once the worker has applied them.
   if (control_->stop.load(std::memory_order_acquire)) {
     if (!stopping_) BeginStop();
   } else if (control_->drain.load(std::memory_order_acquire)) {
     if (!draining_ && !stopping_) BeginDrain();
   }
   UpdateListening();
+  posts_->RunAll();
 }
 
 void Worker::BeginStop() {

@@ -136,7 +136,8 @@ class Engine {
   // Connections not done after drain_timeout_ms are closed.
   virtual void Drain() = 0;
   // Runs `fn` on worker `worker` (0 <= worker < workers()) at its next turn,
-  // between OnTurnStart and OnTurnEnd. Tasks still queued when the worker
+  // between OnTurnStart and OnTurnEnd, after the worker applied any
+  // Stop/Drain/SetAccepting that happened before the Post. Tasks still queued when the worker
   // stops run once after its last turn; tasks posted after that are dropped.
   // A task may keep using a Connection it got from a handler while that
   // handler's OnClose has not run.

@@ -441,7 +441,7 @@ TEST_P(EngineTest, SetAcceptingPausesAccepts) {
   ASSERT_TRUE(server.status().ok()) << server.status();
   server.engine().SetAccepting(false);
   EXPECT_EQ(server.Stat(&WorkerStats::listen_disabled_num), 1u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(Barrier(server.engine()));
   // The kernel completes the handshake into the backlog, but nobody accepts.
   auto waiting = Client::Tcp(server.port());
   ASSERT_NE(waiting, nullptr);
@@ -591,24 +591,40 @@ TEST_P(EngineTest, RunningOutOfDescriptorsPausesAccepting) {
         o.kind = kind;
         TestServer server(o, MakeLineEcho);
         if (!server.status().ok()) _exit(10);
-        // Leave room for a few connections only: accept fails with EMFILE.
+        {
+          // Warm up first: every thread exists and every code path ran once
+          // before descriptors get scarce (sanitizer runtimes need spare
+          // descriptors on first use of some checks).
+          auto warm = Client::Tcp(server.port());
+          if (warm == nullptr || !warm->Send("warm\n") || warm->ReadN(5) != "warm\n") _exit(14);
+        }
+        // The client sockets exist before descriptors get scarce; then the
+        // limit leaves the server room for two accepts at most.
+        std::vector<int> fds;
+        for (int i = 0; i < 6; ++i) fds.push_back(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
         rlimit rl{};
         getrlimit(RLIMIT_NOFILE, &rl);
         const int probe = dup(0);
-        rl.rlim_cur = static_cast<rlim_t>(probe + 8);
         ::close(probe);
+        rl.rlim_cur = static_cast<rlim_t>(probe + 2);
+        // io_uring reads the limit when an accept is armed: re-arm it after
+        // lowering the limit (a server sets its limit before it listens).
+        server.engine().SetAccepting(false);
+        if (!Barrier(server.engine())) _exit(16);
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(11);
-        std::vector<int> fds;
-        for (int i = 0; i < 6; ++i) {
-          const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        server.engine().SetAccepting(true);
+        if (!Barrier(server.engine())) _exit(17);
+        const uint64_t disabled = server.Stat(&WorkerStats::listen_disabled_num);
+        for (int fd : fds) {
           sockaddr_in a{};
           a.sin_family = AF_INET;
           a.sin_port = htons(static_cast<uint16_t>(server.port()));
           a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-          if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) break;
-          fds.push_back(fd);
+          if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(15);
         }
-        if (!WaitFor([&] { return server.Stat(&WorkerStats::listen_disabled_num) > 0; })) _exit(12);
+        if (!WaitFor([&] { return server.Stat(&WorkerStats::listen_disabled_num) > disabled; })) {
+          _exit(12);
+        }
         // Free descriptors: the engine accepts again after its pause.
         for (int fd : fds) ::close(fd);
         rl.rlim_cur = rl.rlim_max;

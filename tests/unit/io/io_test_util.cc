@@ -279,4 +279,10 @@ bool WaitFor(const std::function<bool()>& cond, int timeout_ms) {
   return cond();
 }
 
+bool Barrier(Engine& engine) {
+  auto ran = std::make_shared<std::atomic<int>>(0);
+  for (int w = 0; w < engine.workers(); ++w) engine.Post(w, [ran] { ++*ran; });
+  return WaitFor([&] { return ran->load() == engine.workers(); });
+}
+
 }  // namespace ringcache::io::testing

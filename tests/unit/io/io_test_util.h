@@ -102,4 +102,8 @@ class Client {
 // Polls `cond` every millisecond until it holds or `timeout_ms` passes.
 bool WaitFor(const std::function<bool()>& cond, int timeout_ms = 5000);
 
+// Returns once every worker has applied the control changes made before the
+// call (a task posted after a change runs only then).
+bool Barrier(Engine& engine);
+
 }  // namespace ringcache::io::testing
