@@ -53,6 +53,7 @@ void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
 }
 
 void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
+  if (seg == Segment::kCold && queues_[Seg(seg)].empty()) cold_tail_dirty_ = true;
   // Queue blocks are charged without evicting: this runs in the middle of
   // LRU moves, and a 4 KB overdraft is repaid by the next charge.
   if (const size_t allocated = queues_[Seg(seg)].PushNewest(e)) {
@@ -61,6 +62,7 @@ void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
 }
 
 void Stripe::Pop(StoreThreadImpl& t, Segment seg) {
+  if (seg == Segment::kCold) cold_tail_dirty_ = true;
   if (const size_t freed = queues_[Seg(seg)].PopOldest()) t.Credit(freed);
 }
 
@@ -291,12 +293,26 @@ size_t Stripe::Evict(StoreThreadImpl& t, size_t want, base::RelTime now) {
     }
     idle = freed > before ? 0 : idle + 1;
   }
+  RefreshColdTail();
   return freed;
 }
 
 base::RelTime Stripe::TailAge(StoreThreadImpl& t, Segment seg, base::RelTime now) {
   Tail tail;
   return ValidTail(t, seg, &tail) ? Age(now, tail.slot.item->time()) : 0;
+}
+
+void Stripe::RefreshColdTail() {
+  if (!cold_tail_dirty_) return;
+  cold_tail_dirty_ = false;
+  base::RelTime time = kNoColdTail;
+  queues_[Seg(Segment::kCold)].ScanFromOldest(256, [&](const LruEntry& e) {
+    ChainIndex::Slot slot;
+    if (!EntryValid(e, Segment::kCold, &slot)) return false;
+    time = slot.item->time();
+    return true;
+  });
+  cold_tail_time_.store(time, std::memory_order_relaxed);
 }
 
 base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
@@ -335,6 +351,7 @@ int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds) {
     if (more == 0) break;
     ++did;
   }
+  RefreshColdTail();
   return did;
 }
 

@@ -22,6 +22,7 @@
 // Threading: everything except the lock-free index lookups requires `mu`.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string_view>
@@ -101,6 +102,14 @@ class Stripe {
   }
   size_t queue_bytes() const;
 
+  // Last access time of the COLD tail (kNoColdTail when COLD is empty),
+  // readable without the lock: writers that must evict pick the stripe
+  // whose COLD tail is oldest, so eviction follows the LRU across stripes.
+  static constexpr base::RelTime kNoColdTail = UINT32_MAX;
+  base::RelTime cold_tail_time() const { return cold_tail_time_.load(std::memory_order_relaxed); }
+  // Recomputes cold_tail_time() if the COLD tail may have changed (lock held).
+  void RefreshColdTail();
+
  private:
   enum PullFlags : uint8_t { kPullNone = 0, kPullEvict = 1 };
 
@@ -135,6 +144,8 @@ class Stripe {
   LruQueue queues_[kSegments];
   uint64_t live_[kSegments] = {};
   uint64_t live_bytes_[kSegments] = {};
+  bool cold_tail_dirty_ = false;
+  std::atomic<base::RelTime> cold_tail_time_{kNoColdTail};
 };
 
 }  // namespace ringcache::storage

@@ -1,6 +1,8 @@
 #include "thread_state.h"
 
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 #include "chain_index.h"
 #include "stripe.h"
@@ -37,6 +39,34 @@ uint8_t StoreThreadImpl::LayoutFor(const ItemShape& shape) const {
   return layout;
 }
 
+int StoreThreadImpl::PickVictim(uint64_t hash, size_t want, const std::vector<bool>& done) const {
+  // The stripe whose COLD tail was touched longest ago holds the item the
+  // LRU would evict next. For an item small next to a stripe's share, a
+  // sample of four stripes (its own and three chosen by the hash) is close
+  // enough and keeps evicting writers from piling onto one lock; a large
+  // item compares every stripe, since each stripe holds only a few of them.
+  const int count = store_->stripe_count();
+  const bool large = want * 4 * static_cast<size_t>(count) > store_->budget().limit();
+  const int own = store_->StripeIndexFor(hash);
+  int best = -1;
+  base::RelTime best_time = 0;
+  auto consider = [&](int i) {
+    if (done[i]) return;
+    const base::RelTime t = store_->stripe(i).cold_tail_time();
+    if (best < 0 || t < best_time) {
+      best = i;
+      best_time = t;
+    }
+  };
+  consider(own);
+  if (large) {
+    for (int i = 0; i < count; ++i) consider(i);
+  } else {
+    for (int k = 1; k <= 3; ++k) consider(static_cast<int>((hash >> (8 * k)) % count));
+  }
+  return best;
+}
+
 bool StoreThreadImpl::Charge(size_t n, uint64_t hash, base::RelTime now, int class_index) {
   if (pool_.Take(n)) return true;
   ClassCounters& c = counters_.cls(class_index);
@@ -45,22 +75,31 @@ bool StoreThreadImpl::Charge(size_t n, uint64_t hash, base::RelTime now, int cla
   // so the cache converges to the limit at the rate it is written.
   const size_t debt = static_cast<size_t>(std::max<int64_t>(0, -store_->budget().available()));
   const size_t want = n + std::min(debt, n);
-  evicting_for_charge_ = true;
-  auto evict_from = [&](Stripe& s) {
-    std::lock_guard<std::mutex> lock(s.mu());
-    const size_t have = pool_.held();
-    s.Evict(*this, want > have ? want - have : 1, now);
-  };
-  bool ok = false;
-  Stripe& own = store_->StripeFor(hash);
-  evict_from(own);
-  c.direct_reclaims.Add();
-  ok = pool_.Take(n);
-  // A large item may need more than one stripe holds: go round the others.
   const int count = store_->stripe_count();
-  const int own_index = store_->StripeIndexFor(hash);
-  for (int i = 1; i < count && !ok; ++i) {
-    evict_from(store_->stripe((own_index + i) % count));
+  std::vector<bool> done(count, false);
+  evicting_for_charge_ = true;
+  bool ok = false;
+  // Oldest COLD tails first; then every stripe not tried yet, for items
+  // larger than what the first choices could give up.
+  for (int tried = 0; tried < count && !ok; ++tried) {
+    int victim = tried < 2 ? PickVictim(hash, want, done) : -1;
+    if (victim < 0) {
+      for (int i = 0; i < count; ++i) {
+        const int s = (store_->StripeIndexFor(hash) + i) % count;
+        if (!done[s]) {
+          victim = s;
+          break;
+        }
+      }
+    }
+    done[victim] = true;
+    Stripe& s = store_->stripe(victim);
+    {
+      std::lock_guard<std::mutex> lock(s.mu());
+      const size_t have = pool_.held();
+      s.Evict(*this, want > have ? want - have : 1, now);
+    }
+    if (tried == 0) c.direct_reclaims.Add();
     ok = pool_.Take(n);
   }
   evicting_for_charge_ = false;

@@ -58,8 +58,9 @@ class StoreThreadImpl {
   // Layout bits for an item of this shape under the store's configuration.
   uint8_t LayoutFor(const ItemShape& shape) const;
 
-  // Charges `n` bytes with no stripe lock held, evicting as needed (from the
-  // stripe of `hash` first). False: nothing left to evict (out of memory).
+  // Charges `n` bytes with no stripe lock held, evicting as needed from the
+  // stripes whose COLD tails are oldest. False: nothing left to evict (out
+  // of memory).
   bool Charge(size_t n, uint64_t hash, base::RelTime now, int class_index);
   // Charges `n` bytes while holding `locked`'s lock: may evict from that
   // stripe only; if even that fails the budget is overdrawn (by at most one
@@ -107,6 +108,9 @@ class StoreThreadImpl {
   };
   void Reclaim();
   void FreeRetired(const Retired& r);
+  // The stripe to evict from next for a charge of `want` bytes for `hash`,
+  // among those not in `done`; -1 if all are done.
+  int PickVictim(uint64_t hash, size_t want, const std::vector<bool>& done) const;
   friend class StoreImpl;
 
   StoreImpl* const store_;

@@ -62,6 +62,33 @@ TEST_F(MemoryLimitTest, AMegabyteItemEvictsAcrossStripes) {
   EXPECT_LE(Stats().total_malloced, Stats().limit_maxbytes + kOverdraftSlack);
 }
 
+TEST_F(MemoryLimitTest, LargeItemsAreEvictedInLruOrderAcrossStripes) {
+  // 400 KB items in 32 stripes: each stripe holds two or three of them, so
+  // evicting from the written key's own stripe would drop recent items while
+  // older ones survive elsewhere. Evictions take the oldest COLD tail of all
+  // stripes instead: the survivors are exactly the newest items.
+  StoreConfig c = TestConfig(size_t{32} << 20);
+  c.stripes_log2 = 5;
+  Open(c);
+  const std::string big(400 * 1024, 'x');
+  for (int i = 0; i < 150; ++i) {
+    ASSERT_EQ(Put("item_" + std::to_string(i), big, {}, 0, 0, 100 + i), StoreResult::kStored);
+  }
+  ASSERT_GT(Stats().evictions, 0u);
+  GetOptions peek;
+  peek.bump = false;
+  int first_alive = -1;
+  for (int i = 0; i < 150; ++i) {
+    const bool alive = static_cast<bool>(t_->Get("item_" + std::to_string(i), 300, peek).item);
+    if (alive && first_alive < 0) first_alive = i;
+    if (first_alive >= 0) {
+      EXPECT_TRUE(alive) << "item_" << i << " evicted before older ones";
+    }
+  }
+  EXPECT_GT(first_alive, 50);
+  EXPECT_EQ(static_cast<uint64_t>(150 - first_alive), Stats().curr_items);
+}
+
 TEST_F(MemoryLimitTest, RaisingTheLimitLetsMoreIn) {
   Open(TestConfig(size_t{2} << 20));
   for (int i = 0; i < 5000; ++i) Set("k" + std::to_string(i), std::string(900, 'x'));
