@@ -228,12 +228,13 @@ void Connection::Stats(base::OutBuffer& out, const protocol::TextRequest& req) {
       return;
     case StatsKind::kReset:
       report.Reset(now());
+      server.prefix_stats.Clear();
       protocol::AppendReply(out, TextReply::kReset);
       return;
     case StatsKind::kSettings: {
       Config live = worker_.config();
       live.verbosity = server.logger.verbosity();
-      live.detail_enabled = server.settings.detail_enabled.load(std::memory_order_relaxed);
+      live.detail_enabled = server.prefix_stats.enabled();
       live.lru_crawler = server.store.crawler_enabled();
       live.max_bytes = server.store.memory_limit();
       storage::StoreStats ss;
@@ -279,16 +280,15 @@ void Connection::Stats(base::OutBuffer& out, const protocol::TextRequest& req) {
       return;
     }
     case StatsKind::kDetailOn:
-      server.settings.detail_enabled.store(true, std::memory_order_relaxed);
+      server.prefix_stats.set_enabled(true);
       protocol::AppendReply(out, TextReply::kOk);
       return;
     case StatsKind::kDetailOff:
-      server.settings.detail_enabled.store(false, std::memory_order_relaxed);
+      server.prefix_stats.set_enabled(false);
       protocol::AppendReply(out, TextReply::kOk);
       return;
     case StatsKind::kDetailDump:
-      // Per-prefix counters are not collected yet: an empty dump.
-      protocol::AppendEnd(out);
+      server.prefix_stats.Dump(out);
       return;
     case StatsKind::kCachedump:
       if (!worker_.config().dump_enabled) {

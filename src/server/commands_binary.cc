@@ -86,6 +86,7 @@ void Connection::BinaryGet(base::OutBuffer& out, const bin::Request& req) {
     if (!r.item) stats.get_misses.Add();
   }
   LogFetch(req.key, r.item);
+  worker_.server().prefix_stats.RecordGet(req.key, static_cast<bool>(r.item));
   if (!r.item) {
     bin::AppendGetMiss(out, req);
     return;
@@ -129,6 +130,7 @@ void Connection::BinaryStore(base::OutBuffer& out, const bin::Request& req) {
   const bool has_flags =
       mode != storage::StoreMode::kAppend && mode != storage::StoreMode::kPrepend;
   if (req.header.cas != 0 && has_flags) mode = storage::StoreMode::kCas;
+  worker_.server().prefix_stats.RecordSet(req.key);
   storage::AllocOptions options;
   options.unlink_on_failure = req.command == Opcode::kSet;
   const storage::AllocResult a =
@@ -188,6 +190,7 @@ void Connection::FinishBinaryStore(base::OutBuffer& out) {
 }
 
 void Connection::BinaryDelete(base::OutBuffer& out, const bin::Request& req) {
+  worker_.server().prefix_stats.RecordDelete(req.key);
   storage::DeleteOptions options;
   options.compare_cas = req.header.cas;
   switch (worker_.store().Delete(req.key, options, now())) {
@@ -260,9 +263,11 @@ void Connection::BinaryStats(base::OutBuffer& out, const bin::Request& req) {
     report.Visit(report.General(now()), emit);
   } else if (sub.substr(0, 5) == "reset") {
     report.Reset(now());
+    server.prefix_stats.Clear();
   } else if (sub.substr(0, 8) == "settings") {
     Config live = worker_.config();
     live.verbosity = server.logger.verbosity();
+    live.detail_enabled = server.prefix_stats.enabled();
     storage::StoreStats ss;
     server.store.CollectStats(&ss);
     for (const SettingStat& s : SettingsStats(live, ss.oldest_live)) emit(s.name, s.value);
@@ -273,10 +278,18 @@ void Connection::BinaryStats(base::OutBuffer& out, const bin::Request& req) {
   } else if (sub.substr(0, 6) == "detail") {
     const std::string_view arg = sub.substr(6);
     if (arg.substr(0, 3) == " on") {
-      server.settings.detail_enabled.store(true, std::memory_order_relaxed);
+      server.prefix_stats.set_enabled(true);
     } else if (arg.substr(0, 4) == " off") {
-      server.settings.detail_enabled.store(false, std::memory_order_relaxed);
-    } else if (arg.substr(0, 5) != " dump") {
+      server.prefix_stats.set_enabled(false);
+    } else if (arg.substr(0, 5) == " dump") {
+      base::BlockPool pool(4096);
+      base::OutBuffer dump(&pool);
+      server.prefix_stats.Dump(dump);
+      std::string text;
+      dump.CopyTo(&text);
+      // memcached sends the dump text, END included, as one "detailed" stat.
+      emit("detailed", text);
+    } else {
       bin::AppendError(out, req, Status::kKeyNotFound);
       return;
     }

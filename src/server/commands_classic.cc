@@ -60,6 +60,7 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
       if (!r.item) stats.get_misses.Add();
     }
     LogFetch(key, r.item);
+    worker_.server().prefix_stats.RecordGet(key, static_cast<bool>(r.item));
     if (r.item) AppendHit(out, r.item, with_cas);
   }
   protocol::AppendEnd(out);
@@ -67,6 +68,7 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
 
 void Connection::StartStore(base::OutBuffer& out, const protocol::TextRequest& req,
                             StoreMode mode) {
+  worker_.server().prefix_stats.RecordSet(req.key);
   storage::AllocOptions options;
   // memcached drops the key's current item when a set cannot be stored, so
   // stale data does not outlive a failed update.
@@ -144,6 +146,7 @@ void Connection::Arithmetic(base::OutBuffer& out, const protocol::TextRequest& r
 }
 
 void Connection::Delete(base::OutBuffer& out, const protocol::TextRequest& req) {
+  worker_.server().prefix_stats.RecordDelete(req.key);
   const storage::DeleteResult r = worker_.store().Delete(req.key, {}, now());
   if (r == storage::DeleteResult::kDeleted) {
     if (!req.noreply) protocol::AppendReply(out, TextReply::kDeleted);

@@ -20,6 +20,7 @@
 
 #include "absl/synchronization/mutex.h"
 
+#include "prefix_stats.h"
 #include "ringcache/base/clock.h"
 #include "ringcache/base/logger.h"
 #include "ringcache/io/engine.h"
@@ -31,16 +32,15 @@ namespace ringcache::server {
 
 class WorkerContext;
 
-// Settings that commands change while the server runs.
-struct RuntimeSettings {
-  std::atomic<bool> detail_enabled{false};  // stats detail on|off
-  std::atomic<bool> sizes_tracking{false};  // stats sizes_enable|disable
-};
-
 struct ServerContext {
   ServerContext(const Config& config, base::Logger& logger, storage::Store& store,
                 base::ProcessClock clock, time_t started_unix)
-      : config(config), logger(logger), store(store), clock(clock), started_unix(started_unix) {}
+      : config(config),
+        logger(logger),
+        store(store),
+        clock(clock),
+        started_unix(started_unix),
+        prefix_stats(config.prefix_delimiter, config.detail_enabled) {}
 
   const Config& config;
   base::Logger& logger;
@@ -48,7 +48,8 @@ struct ServerContext {
   const base::ProcessClock clock;
   const time_t started_unix;
   io::Engine* engine = nullptr;
-  RuntimeSettings settings;
+  // stats detail: per-prefix counters, switched by -D and "stats detail on|off".
+  PrefixStats prefix_stats;
   WatchHub watch;
   // memcached's accepting_conns (false while the engine refuses accepts).
   std::atomic<bool> accepting{true};
