@@ -3,15 +3,20 @@
 //     sliding window of a pipelining client (partial request at each end);
 //   - the engine end to end over loopback TCP: a client thread keeps `depth`
 //     requests in flight on one connection to a line-echo handler, on each
-//     backend. Items/s is requests/s; it includes the kernel's TCP cost and
-//     the client's, so compare backends and depths within one run.
+//     backend; the worker is pinned to the first allowed CPU and the client
+//     to the second (when there is one). Items/s is requests/s; it includes
+//     the kernel's TCP cost and the client's, so compare backends and depths
+//     within one run.
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +24,7 @@
 
 #include "input_carry.h"
 #include "ringcache/base/logger.h"
+#include "ringcache/io/cpus.h"
 #include "ringcache/io/engine.h"
 
 namespace ringcache::io {
@@ -75,6 +81,15 @@ void BM_EngineRoundTrip(benchmark::State& state) {
   EngineOptions o;
   o.kind = kind;
   o.tcp.push_back(ListenAddress{"127.0.0.1", 0});
+  // Read once, before this thread pins itself below.
+  static const std::vector<int> cpus = AllowedCpus().value_or(std::vector<int>{});
+  if (cpus.size() >= 2) {
+    o.cpus = {cpus[0]};
+    cpu_set_t client;
+    CPU_ZERO(&client);
+    CPU_SET(cpus[1], &client);
+    pthread_setaffinity_np(pthread_self(), sizeof(client), &client);
+  }
   base::Logger logger;
   auto engine = Engine::Create(
       o, [](int) -> std::unique_ptr<WorkerHooks> { return std::make_unique<EchoHooks>(); },
