@@ -227,6 +227,22 @@ void ClientThread::RunLoop(Mode mode) {
       if (now >= next_tick_ns_) Publish(now, /*final=*/false);
     }
     Reap(now);
+    if (now >= next_stall_check_ns_) DropStalled(now);
+  }
+}
+
+// Once a second: a connection whose requests have gone unanswered for
+// --timeout is given up on, so a server that stops answering ends a run (or
+// a preload) with an error instead of hanging it.
+void ClientThread::DropStalled(int64_t now) {
+  next_stall_check_ns_ = now + kNsPerSecond;
+  if (options_.timeout_seconds <= 0) return;
+  const int64_t limit = static_cast<int64_t>(options_.timeout_seconds * 1e9);
+  for (uint32_t i = 0; i < connections_.size(); ++i) {
+    Connection& c = connections_[i];
+    if (!c.dead && !c.pending().empty() && now - c.last_progress_ns > limit) {
+      Kill(i, ErrorKind::kTimeout);
+    }
   }
 }
 
@@ -307,6 +323,7 @@ void ClientThread::OnReceive(uint32_t index, int res, uint32_t cqe_flags, int64_
   if (res > 0) {
     ++result_.receives;
     counters_->bytes_received += static_cast<uint64_t>(res);
+    c.last_progress_ns = now;
     if (buffers_) {
       const auto id = static_cast<uint16_t>(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
       if (!c.dead) ReceivedInto(index, buffers_->Data(id, static_cast<size_t>(res)), now);
@@ -498,6 +515,7 @@ void ClientThread::Refill(uint32_t index, int64_t now) {
   Connection& c = connections_[index];
   c.queued_for_refill = false;
   if (c.dead) return;
+  if (c.pending().empty()) c.last_progress_ns = now;  // waiting starts now
   switch (mode_) {
     case Mode::kPreload:
       while (c.pending().size() < depth_ && c.out_room() >= workload_.max_request_size()) {

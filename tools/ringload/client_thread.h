@@ -115,6 +115,7 @@ class ClientThread {
   void Kill(uint32_t index, ErrorKind why);
   void QueueRefill(uint32_t index);
   void Publish(int64_t now, bool final);
+  void DropStalled(int64_t now);
   bool NextPreloadKey(uint32_t server, bool* counter, uint64_t* key);
   io_uring_sqe* Sqe();
   bool Recording(int64_t now) const;
@@ -141,6 +142,7 @@ class ClientThread {
   std::unique_ptr<Histogram> interval_latency_;
   int64_t interval_index_ = 0;
   int64_t next_tick_ns_ = 0;
+  int64_t next_stall_check_ns_ = 0;
   uint64_t issued_ = 0;  // requests composed in the load phase
   std::unique_ptr<PoissonSchedule> schedule_;
 

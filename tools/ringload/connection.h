@@ -158,6 +158,9 @@ class Connection {
 
   bool dead = false;
   bool queued_for_refill = false;
+  // When the connection last received bytes, or last went from nothing
+  // outstanding to something: the reference for --timeout.
+  int64_t last_progress_ns = 0;
 
  private:
   int fd_;

@@ -312,6 +312,10 @@ const std::vector<Flag>& Flags() {
          return ParseInt<uint64_t>("--seed", v, 0, INT64_MAX, &o->seed);
        }},
       {"--cpus", true, [](std::string_view v, Options* o) { return ParseCpus(v, &o->cpus); }},
+      {"--timeout", true,
+       [](std::string_view v, Options* o) {
+         return ParseSeconds("--timeout", v, &o->timeout_seconds);
+       }},
       {"--recv", true,
        [](std::string_view v, Options* o) {
          if (v == "auto") {
@@ -405,6 +409,7 @@ Target and connections
   --connections N        connections per thread to each server (default 50)
   --cpus LIST            pin thread i to the i-th CPU of LIST, e.g. 1 or 2-5,8
   --connect-timeout S    give up connecting after S seconds (default 5)
+  --timeout S            drop a connection whose replies stop for S seconds (default 10; 0: never)
   --recv MODE            auto, plain or multishot receives (default auto: multishot
                          into provided buffers where the kernel has them)
 

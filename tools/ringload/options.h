@@ -69,6 +69,9 @@ struct Options {
   uint64_t seed = 0;  // 0: from the clock
   std::vector<int> cpus;
   double connect_timeout_seconds = 5;
+  // A connection with requests outstanding that receives nothing for this
+  // long is dropped (a `timeout` error). 0: wait forever.
+  double timeout_seconds = 10;
   // How replies are received: one multishot receive per connection into a
   // ring of provided buffers, or a plain receive re-armed after each
   // completion into the connection's own buffer. kAuto: multishot where the

@@ -9,8 +9,8 @@ std::string_view OpKindName(OpKind op) {
 
 std::string_view ErrorKindName(ErrorKind kind) {
   static constexpr std::string_view kNames[kErrorKinds] = {
-      "client_error", "server_error", "error",      "not_stored",
-      "exists",       "protocol",     "connection", "verify"};
+      "client_error", "server_error", "error",  "not_stored", "exists",
+      "protocol",     "connection",   "verify", "timeout"};
   return kNames[static_cast<size_t>(kind)];
 }
 

@@ -31,8 +31,9 @@ enum class ErrorKind : uint8_t {
   kProtocol,     // a reply that is malformed or does not answer the request
   kConnection,   // a connection failed or was closed by the server
   kVerify,       // --verify: a value failed its checksum or named another key
+  kTimeout,      // a connection with requests outstanding heard nothing for --timeout
 };
-inline constexpr size_t kErrorKinds = 8;
+inline constexpr size_t kErrorKinds = 9;
 std::string_view ErrorKindName(ErrorKind kind);
 
 struct OpCounters {

@@ -267,6 +267,42 @@ TEST(RunTest, GarbageRepliesAreProtocolErrors) {
   EXPECT_EQ(r->counters.requests(), 0u);
 }
 
+// A listener that accepts and never answers.
+class SilentServer {
+ public:
+  SilentServer() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(listener_, 64);  // the kernel completes handshakes; nobody reads
+  }
+  ~SilentServer() { close(listener_); }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+ private:
+  int listener_;
+  int port_;
+};
+
+TEST(RunTest, SilentServerTimesOut) {
+  SilentServer silent;
+  absl::StatusOr<RunResult> r = RunWith(
+      {"--server", silent.address(), "--connections", "2", "--timeout", "1", "--duration", "10"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->counters.errors[static_cast<size_t>(ErrorKind::kTimeout)], 2u);
+  EXPECT_EQ(r->live_connections, 0);
+  EXPECT_LT(r->measured_seconds, 3.5) << "dropped after about a second, then the run ends";
+  // A preload that gets no answer fails the run instead of hanging it.
+  const absl::StatusOr<RunResult> preload =
+      RunWith({"--server", silent.address(), "--connections", "2", "--timeout", "1", "--preload"});
+  EXPECT_FALSE(preload.ok());
+}
+
 TEST(RunTest, UnreachableServerFailsTheRun) {
   absl::StatusOr<RunResult> r = RunWith({"--server", "127.0.0.1:1", "--duration", "1"});
   EXPECT_FALSE(r.ok());
