@@ -123,6 +123,36 @@ void OutBuffer::Consume(size_t n) {
   }
 }
 
+void OutBuffer::TruncateTo(size_t size) {
+  while (size_ > size && count_ > 0) {
+    Segment& s = At(count_ - 1);
+    const size_t drop = std::min(s.len, size_ - size);
+    s.len -= drop;
+    size_ -= drop;
+    if (s.block != nullptr && s.len == 0 && count_ > 1) {
+      pool_->Put(s.block);
+      --count_;
+      continue;
+    }
+    if (s.block == nullptr && s.len == 0) {
+      if (s.ref.release != nullptr) s.ref.release(s.ref.ctx);
+      --count_;
+      continue;
+    }
+    if (drop == 0) break;
+  }
+  // The new tail: appends continue in its block's free room, or start anew.
+  tail_end_ = nullptr;
+  tail_room_ = 0;
+  if (count_ > 0) {
+    Segment& t = At(count_ - 1);
+    if (t.block != nullptr) {
+      tail_end_ = const_cast<char*>(t.data) + t.len;
+      tail_room_ = pool_->block_size() - static_cast<size_t>(tail_end_ - t.block->data);
+    }
+  }
+}
+
 void OutBuffer::Clear() {
   while (count_ > 0) PopFront();
   size_ = 0;

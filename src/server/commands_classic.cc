@@ -50,7 +50,17 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
     options.touch = true;
     options.new_exptime = Expiry(req.exptime);
   }
+  const size_t mark = out.size();
+  bool first = true;
   for (std::string_view key : req.keys) {
+    // Every key after the first needs a response object of its own in
+    // memcached; without one the whole reply is replaced by an error.
+    if (!first && !TakeResponse()) {
+      out.TruncateTo(mark);
+      protocol::AppendError(out, ProtocolError::kOutOfMemoryWritingGet);
+      return;
+    }
+    first = false;
     const storage::GetResult r = st.Get(key, now(), options);
     if (touch) {
       stats.touch_cmds.Add();

@@ -68,6 +68,7 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   if (RC_UNLIKELY(watcher_ != nullptr)) return {data.size(), false};
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
+  responses_left_ = worker_.response_slots();
   while (pos < data.size()) {
     switch (phase_) {
       case Phase::kValue:
@@ -109,6 +110,12 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
     case ParseStatus::kRequest:
       *pos += r.consumed;
       last_cmd_.store(now(), std::memory_order_relaxed);
+      if (!TakeResponse()) {
+        // memcached closes a connection it cannot give a response object.
+        SetState(ConnState::kClosing);
+        conn.CloseNow();
+        return Step::kStop;
+      }
       Dispatch(conn, req_);
       return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
     case ParseStatus::kError:
@@ -140,6 +147,11 @@ Connection::Step Connection::StepBinary(io::Connection& conn, std::string_view d
     case bin::ParseStatus::kRequest:
       *pos += r.consumed;
       last_cmd_.store(now(), std::memory_order_relaxed);
+      if (!TakeResponse()) {
+        SetState(ConnState::kClosing);
+        conn.CloseNow();
+        return Step::kStop;
+      }
       DispatchBinary(conn, binary_req_);
       return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
     case bin::ParseStatus::kError:

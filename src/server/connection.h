@@ -106,6 +106,17 @@ class Connection final : public io::ConnectionHandler {
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
   void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
+  // One more response in this event under memcached's read_buf_mem_limit;
+  // false (counted as response_obj_oom) once the worker's share is used up.
+  bool TakeResponse() {
+    if (RC_LIKELY(responses_left_ == UINT32_MAX)) return true;
+    if (responses_left_ == 0) {
+      worker_.stats().response_obj_oom.Add();
+      return false;
+    }
+    --responses_left_;
+    return true;
+  }
   base::RelTime now() const { return worker_.now(); }
   base::RelTime Expiry(int32_t exptime) const {
     return worker_.server().clock.ToRelExpiry(exptime, now());
@@ -168,6 +179,7 @@ class Connection final : public io::ConnectionHandler {
   storage::NewItem item_;
   size_t filled_ = 0;
   uint64_t swallow_left_ = 0;
+  uint32_t responses_left_ = UINT32_MAX;
   PendingStore pending_;
 
   std::shared_ptr<WatchHub::Watcher> watcher_;  // set once this is a watch connection

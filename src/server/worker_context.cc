@@ -20,8 +20,29 @@ void ServerContext::Unregister(WorkerContext* worker) {
 
 WorkerContext::~WorkerContext() { server_.Unregister(this); }
 
+namespace {
+
+// memcached 1.6.18 keeps read buffers and response objects in 16 KiB blocks
+// drawn from a per-thread cache that read_buf_mem_limit caps at
+// limit / threads; one block holds a connection's read buffer, each other
+// holds a bundle of (16 KiB - header) / sizeof(mc_resp) = 14 responses.
+constexpr uint32_t kMemcachedBufferBlock = 16384;
+constexpr uint32_t kMemcachedResponsesPerBundle = 14;
+
+uint32_t ResponseSlots(const Config& config) {
+  if (config.read_buf_mem_limit == 0) return UINT32_MAX;
+  const uint32_t per_thread =
+      config.read_buf_mem_limit / static_cast<uint32_t>(std::max(1, config.num_threads));
+  const uint32_t blocks =
+      per_thread < kMemcachedBufferBlock ? 1 : per_thread / kMemcachedBufferBlock;
+  return (blocks - 1) * kMemcachedResponsesPerBundle;
+}
+
+}  // namespace
+
 void WorkerContext::OnWorkerStart(int worker_index) {
   index_ = worker_index;
+  response_slots_ = ResponseSlots(server_.config);
   // Registered on the worker thread itself, after the engine pinned it, so
   // the store picks the arena of this CPU's NUMA node.
   absl::StatusOr<std::unique_ptr<storage::StoreThread>> st = server_.store.RegisterThread(-1);

@@ -61,6 +61,9 @@ class WorkerContext final : public io::WorkerHooks {
   const ThreadStats& stats() const { return stats_; }
   base::RelTime now() const { return now_; }
   int index() const { return index_; }
+  // memcached's read_buf_mem_limit, as response objects one connection may
+  // produce per event (UINT32_MAX: unlimited). See Connection::TakeResponse.
+  uint32_t response_slots() const { return response_slots_; }
   // Formatting room for watch lines produced on this worker.
   base::OutBuffer& scratch() { return scratch_; }
 
@@ -76,6 +79,7 @@ class WorkerContext final : public io::WorkerHooks {
   std::unique_ptr<io::DatagramHandler> udp_;
   ThreadStats stats_;
   base::RelTime now_ = 0;
+  uint32_t response_slots_ = UINT32_MAX;
   base::BlockPool scratch_pool_{4096};
   base::OutBuffer scratch_{&scratch_pool_};
 

@@ -129,6 +129,10 @@ class OutBuffer {
   // Drops the first `n` bytes (n <= size()), returning blocks to the pool and
   // releasing references that are fully sent.
   void Consume(size_t n);
+  // Drops the bytes appended after the chain held `size` bytes (a reply
+  // abandoned half-way). Only bytes not yet handed to the kernel may go:
+  // `size` must not be below what a send in flight covers.
+  void TruncateTo(size_t size);
   // Drops everything.
   void Clear();
 

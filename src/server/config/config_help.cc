@@ -1,6 +1,5 @@
 #include "ringcache/server/config_help.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 #include "ringcache/server/version.h"

@@ -7,9 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include <sysexits.h>
-
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 #include "c_numbers.h"

@@ -108,5 +108,34 @@ TEST(OutBufferTest, IdleConnectionHoldsNoBlock) {
   EXPECT_EQ(out.Front(), "y");
 }
 
+TEST(OutBufferTest, TruncateDropsAnAbandonedReply) {
+  BlockPool pool(32);
+  OutBuffer out(&pool);
+  int released = 0;
+  out.Append("kept-reply\r\n");
+  const size_t mark = out.size();
+  for (int i = 0; i < 10; ++i) out.Append("VALUE k 0 1\r\nx\r\n");
+  out.AppendRef("referenced", OutRef{[](void* c) { ++*static_cast<int*>(c); }, &released});
+  out.Append("more");
+  out.TruncateTo(mark);
+  EXPECT_EQ(released, 1) << "the dropped reference is released";
+  EXPECT_EQ(out.size(), mark);
+  out.Append("SERVER_ERROR x\r\n");
+  EXPECT_EQ(Drain(out, 7), "kept-reply\r\nSERVER_ERROR x\r\n");
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+TEST(OutBufferTest, TruncateToEverythingAndToZero) {
+  BlockPool pool(64);
+  OutBuffer out(&pool);
+  out.Append("abc");
+  out.TruncateTo(3);
+  EXPECT_EQ(out.size(), 3u);
+  out.TruncateTo(0);
+  EXPECT_TRUE(out.empty());
+  out.Append("z");
+  EXPECT_EQ(Drain(out, 10), "z");
+}
+
 }  // namespace
 }  // namespace ringcache::base
