@@ -98,7 +98,8 @@ void Connection::StartStore(base::OutBuffer& out, const protocol::TextRequest& r
     return;
   }
   pending_.mode = mode;
-  pending_.compare_cas = req.cas;
+  // TextRequest keeps fields of earlier parses: only `cas` carries one.
+  pending_.compare_cas = mode == StoreMode::kCas ? req.cas : 0;
   pending_.noreply = req.noreply;
   pending_.meta = false;
   pending_.binary = false;
