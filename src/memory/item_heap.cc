@@ -113,8 +113,10 @@ absl::StatusOr<std::unique_ptr<ItemHeap>> ItemHeap::Create(const ItemHeapOptions
   void* mem = mmap(nullptr, heap->region_bytes_, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) {
-    return absl::ResourceExhaustedError(absl::StrCat("cannot reserve ", heap->region_bytes_,
-                                                     " bytes of address space: ", strerror(errno)));
+    char err[128];
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot reserve ", heap->region_bytes_,
+                     " bytes of address space: ", strerror_r(errno, err, sizeof(err))));
   }
   heap->base_ = static_cast<char*>(mem);
   // Advice only: failure (THP compiled out) changes nothing but speed.
@@ -135,6 +137,8 @@ absl::StatusOr<std::unique_ptr<ItemHeap>> ItemHeap::Create(const ItemHeapOptions
     }
     extent_hooks_t* hooks = &a->hooks;
     size_t len = sizeof(a->arena_index);
+    // mallctl takes a pointer to the new value, here itself a pointer.
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     if (mallctl("arenas.create", &a->arena_index, &len, &hooks, sizeof(hooks)) != 0) {
       return absl::InternalError("jemalloc arenas.create failed");
     }
@@ -187,6 +191,8 @@ HeapCache::~HeapCache() {
   if (tcache_ != ~0u) mallctl("tcache.destroy", nullptr, nullptr, &tcache_, sizeof(tcache_));
 }
 
+// Not const: it allocates from this object's tcache.
+// NOLINTNEXTLINE(readability-make-member-function-const)
 void* HeapCache::Allocate(size_t n) {
   void* p = mallocx(n, alloc_flags_);
   if (p != nullptr) AnnotateAllocated(p, ItemHeap::AllocationSize(n));

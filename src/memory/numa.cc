@@ -51,16 +51,17 @@ absl::StatusOr<std::vector<int>> ParseIdList(std::string_view text) {
     if (dash == std::string_view::npos) {
       if (!absl::SimpleAtoi(part, &lo)) {
         return absl::InvalidArgumentError(
-            absl::StrCat("bad id list entry '", std::string(part), "'"));
+            absl::StrCat("bad id list entry '", std::string(part.data(), part.size()), "'"));
       }
       hi = lo;
     } else if (!absl::SimpleAtoi(part.substr(0, dash), &lo) ||
                !absl::SimpleAtoi(part.substr(dash + 1), &hi)) {
-      return absl::InvalidArgumentError(absl::StrCat("bad id range '", std::string(part), "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad id range '", std::string(part.data(), part.size()), "'"));
     }
     if (lo < 0 || hi < lo || hi >= kMaxId) {
       return absl::InvalidArgumentError(
-          absl::StrCat("id range out of bounds '", std::string(part), "'"));
+          absl::StrCat("id range out of bounds '", std::string(part.data(), part.size()), "'"));
     }
     for (int i = lo; i <= hi; ++i) ids.push_back(i);
   }
@@ -138,7 +139,9 @@ absl::Status PinCurrentThreadToCpu(int cpu) {
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-    return absl::InternalError(absl::StrCat("sched_setaffinity(", cpu, "): ", strerror(errno)));
+    char err[128];
+    return absl::InternalError(
+        absl::StrCat("sched_setaffinity(", cpu, "): ", strerror_r(errno, err, sizeof(err))));
   }
   return absl::OkStatus();
 }

@@ -122,6 +122,7 @@ ChainIndex::Retired ChainIndex::Split() {
     Directory* dir = dir_.load(std::memory_order_relaxed);
     if (segment >= dir->capacity) {
       Directory* bigger = NewDirectory(dir->capacity * 2);
+      // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of segment pointers
       std::memcpy(bigger->segments, dir->segments, dir->capacity * sizeof(dir->segments[0]));
       dir_.store(bigger, std::memory_order_release);
       retired = {dir, DirectoryBytes(dir->capacity)};

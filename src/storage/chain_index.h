@@ -111,12 +111,14 @@ class ChainIndex {
     std::atomic<uint32_t>* link = HeadLocked(b);
     return {link, ItemAt(link->load(std::memory_order_relaxed))};
   }
-  Slot NextSlot(const Slot& s) {
+  Slot NextSlot(const Slot& s) const {
     std::atomic<uint32_t>* link = &s.item->next();
     return {link, ItemAt(link->load(std::memory_order_relaxed))};
   }
   // After Remove(s), the slot holding whatever now follows s.link.
-  Slot Reread(const Slot& s) { return {s.link, ItemAt(s.link->load(std::memory_order_relaxed))}; }
+  Slot Reread(const Slot& s) const {
+    return {s.link, ItemAt(s.link->load(std::memory_order_relaxed))};
+  }
   Item* NextInChain(const Item* item) const {
     return ItemAt(item->next().load(std::memory_order_acquire));
   }

@@ -8,8 +8,9 @@ namespace ringcache::storage {
 // Entries live in [begin, end); blocks are linked oldest -> newest and never
 // empty while linked.
 struct LruQueue::Block {
+  // Two links, two indices, the rest entries.
   static constexpr uint32_t kCap =
-      (kBlockBytes - 2 * sizeof(Block*) - 2 * sizeof(uint32_t)) / sizeof(LruEntry);
+      (kBlockBytes - 2 * sizeof(void*) - 2 * sizeof(uint32_t)) / sizeof(LruEntry);
   Block* older = nullptr;
   Block* newer = nullptr;
   uint32_t begin = 0;

@@ -131,7 +131,7 @@ int Maintainer::JuggleAll(StoreThreadImpl* t, base::RelTime now) {
       int did;
       {
         std::lock_guard<std::mutex> lock(s.mu());
-        did = s.Juggle(*t, now, kJuggleRounds);
+        did = s.Juggle(*t, now, kJuggleRounds, /*background=*/true);
       }
       moved += did;
       if (did < kJuggleRounds) break;

@@ -18,7 +18,7 @@ constexpr size_t kSweepStep = 64;
 constexpr size_t kSweepSlack = 256;
 // Pulls per segment after each link (memcached's maintainer does this in the
 // background; one item in needs about one item moved along).
-constexpr int kJuggleRoundsPerLink = 2;
+constexpr int kJuggleRoundsPerLink = 1;
 
 }  // namespace
 
@@ -283,6 +283,10 @@ size_t Stripe::Evict(StoreThreadImpl& t, size_t want, base::RelTime now) {
   // Like do_item_alloc_pull's ten tries, but counted in rounds that free
   // nothing: a large item keeps evicting while eviction makes progress.
   size_t freed = 0;
+  // Expired TEMP items are the cheapest memory to take back.
+  while (freed < want && !queues_[Seg(Segment::kTemp)].empty() &&
+         PullTail(t, Segment::kTemp, kPullNone, 0, 0, now, &freed) > 0) {
+  }
   for (int idle = 0; freed < want && idle < 10;) {
     const size_t before = freed;
     if (PullTail(t, Segment::kCold, kPullEvict, 0, 0, now, &freed) <= 0 &&
@@ -326,11 +330,11 @@ base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
   return age;
 }
 
-int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds) {
+int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds, bool background) {
   const LruSettings& lru = store_->lru();
   int did = 0;
   size_t freed = 0;
-  if (lru.temp_lru() || !queues_[Seg(Segment::kTemp)].empty()) {
+  if (!queues_[Seg(Segment::kTemp)].empty()) {
     for (int i = 0; i < rounds; ++i) {
       if (PullTail(t, Segment::kTemp, kPullNone, 0, 0, now, &freed) <= 0) break;
       ++did;
@@ -338,7 +342,12 @@ int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds) {
   }
   const uint64_t total = bytes(Segment::kHot) + bytes(Segment::kWarm) + bytes(Segment::kCold);
   // Flat mode drains HOT and WARM into COLD through a max age of 0.
-  const base::RelTime cold_age = lru.segmented() ? TailAge(t, Segment::kCold, now) : 0;
+  base::RelTime cold_age = 0;
+  if (lru.segmented()) {
+    RefreshColdTail();
+    const base::RelTime tail = cold_tail_time();
+    cold_age = tail == kNoColdTail ? 0 : Age(now, tail);
+  }
   const auto hot_age = static_cast<base::RelTime>(cold_age * lru.hot_factor());
   const auto warm_age = static_cast<base::RelTime>(cold_age * lru.warm_factor());
   for (int i = 0; i < rounds; ++i) {
@@ -347,7 +356,11 @@ int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds) {
         PullTail(t, Segment::kWarm, kPullNone, total, warm_age, now, &freed) > 0) {
       ++more;
     }
-    if (lru.segmented()) more += PullTail(t, Segment::kCold, kPullNone, total, 0, now, &freed);
+    // Active COLD tails move to WARM here only in the background: writers
+    // need not pay for it, since eviction rescues them anyway.
+    if (background && lru.segmented()) {
+      more += PullTail(t, Segment::kCold, kPullNone, total, 0, now, &freed);
+    }
     if (more == 0) break;
     ++did;
   }
@@ -378,7 +391,7 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
       if (freed > 0) t.Credit(freed);
     }
   }
-  Juggle(t, now, kJuggleRoundsPerLink);
+  Juggle(t, now, kJuggleRoundsPerLink, /*background=*/false);
 }
 
 bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,

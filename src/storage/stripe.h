@@ -80,8 +80,9 @@ class Stripe {
   // the bytes credited.
   size_t Evict(StoreThreadImpl& t, size_t want, base::RelTime now);
   // One maintenance pass (memcached's lru_maintainer_juggle), at most
-  // `rounds` pulls per segment. Returns the number of items moved or removed.
-  int Juggle(StoreThreadImpl& t, base::RelTime now, int rounds);
+  // `rounds` pulls per segment. `background`: also rescue active COLD tails
+  // (writers leave that to eviction). Returns the items moved or removed.
+  int Juggle(StoreThreadImpl& t, base::RelTime now, int rounds, bool background);
   // Unlinks the expired or flushed items of buckets [*bucket, ...), visiting
   // at most `max_items`; counts crawler statistics for the classes selected by
   // `class_filter` (null: all). Advances *bucket; false once the stripe is done.
