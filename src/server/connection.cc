@@ -44,6 +44,7 @@ void Connection::OnClose(io::Connection& /*conn*/) {
 }
 
 void Connection::BeginSwallow(uint64_t bytes) {
+  if (bytes == 0) return;
   swallow_left_ = bytes;
   phase_ = Phase::kSwallow;
   SetState(ConnState::kSwallow);
@@ -97,6 +98,8 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
         wire_ == Wire::kBinary ? StepBinary(conn, data, &pos) : StepText(conn, data, &pos);
     if (step == Step::kNeedMore) return {pos, false};
     if (step == Step::kStop) return {data.size(), false};
+    // A binary value of zero bytes is complete before any byte arrives.
+    if (phase_ == Phase::kValue && block_.remaining() == 0) FinishValue(conn);
   }
   return {pos, false};
 }

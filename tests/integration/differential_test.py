@@ -192,6 +192,9 @@ class DifferentialTest(unittest.TestCase):
             binreq(0x55, b"k", opaque=21),
             binreq(FLUSH, opaque=22) + binreq(GET, b"n"),
             binreq(SET, b"k" * 251, flags_exp, b"v"),
+            # A zero-length value completes without waiting for more input.
+            binreq(ADD, b"e0", flags_exp, b"", opaque=23),
+            binreq(SET, b"e1", flags_exp, b"", opaque=24) + binreq(GET, b"e1"),
         ]
         with rcserver.Pair(self.flags) as pair:
             for data in cases:
