@@ -42,7 +42,7 @@ void ApplySuboptions(std::string_view list, ParseState& state, Config& config, O
 // order. Stops at the first failure.
 void FinishConfig(ParseState& state, Config& config, Outcome& out);
 
-// Every -o name ringcached accepts, in the order `-h` lists them; the help
+// Every -o name ringcached accepts, with whether it has an effect; the help
 // text and tests use it.
 struct SuboptionInfo {
   std::string_view name;
