@@ -170,6 +170,41 @@ TEST(ConfigParserTest, VerbosityCountsEveryV) {
   EXPECT_EQ(c.verbosity, 1);
 }
 
+// A cluster of flags means the same however it is cut into words: "-vdM"
+// = "-v" "-dM" = "-vd" "-M" = ... for every cut, ending with an option
+// that takes its argument from the rest of the cluster or the next word.
+TEST(ConfigParserTest, ClustersMeanTheSameAtEveryCut) {
+  const std::string flags = "vdMCrAFXWv";
+  const Config whole = Ok({"-" + flags + "p4242"});
+  EXPECT_EQ(whole.port, 4242);
+  for (unsigned cuts = 0; cuts < (1u << flags.size()); ++cuts) {
+    std::vector<std::string> words{"-"};
+    for (size_t i = 0; i < flags.size(); ++i) {
+      if (i > 0 && (cuts & (1u << i)) != 0) words.push_back("-");
+      words.back() += flags[i];
+    }
+    // The last cut bit decides whether -p's value is attached or separate.
+    if ((cuts & 1u) != 0) {
+      words.back() += "p";
+      words.push_back("4242");
+    } else {
+      words.back() += "p4242";
+    }
+    SCOPED_TRACE(testing::PrintToString(words));
+    const Config c = Ok(words);
+    EXPECT_EQ(c.verbosity, whole.verbosity);
+    EXPECT_EQ(c.daemonize, whole.daemonize);
+    EXPECT_EQ(c.evict_to_free, whole.evict_to_free);
+    EXPECT_EQ(c.use_cas, whole.use_cas);
+    EXPECT_EQ(c.coredumps, whole.coredumps);
+    EXPECT_EQ(c.shutdown_command, whole.shutdown_command);
+    EXPECT_EQ(c.flush_enabled, whole.flush_enabled);
+    EXPECT_EQ(c.dump_enabled, whole.dump_enabled);
+    EXPECT_EQ(c.watch_enabled, whole.watch_enabled);
+    EXPECT_EQ(c.port, 4242);
+  }
+}
+
 TEST(ConfigParserTest, LaterValuesWinAndOperandsAreIgnored) {
   EXPECT_EQ(Ok({"-p", "1", "--port=2", "-p3"}).port, 3);
   EXPECT_EQ(Ok({"stray", "-p", "4", "words"}).port, 4);
