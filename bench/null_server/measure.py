@@ -3,8 +3,9 @@
 
 Each server runs with one worker pinned to CPU 0; ringload runs on CPU 1 with
 50 connections, 12-byte keys and 32-byte values, all hits (every key is
-preloaded). For each server and workload it reports ops/s, p50/p99/p99.9
-latency, the server's CPU microseconds per op (utime+stime from
+preloaded), and a 2 s unmeasured warm-up run precedes each measured run. For
+each server and workload it reports ops/s, p50/p99/p99.9 latency, the
+server's CPU microseconds per op (utime+stime from
 /proc/PID/stat over the measured run) and kernel entries per request (every
 syscall the server process made during the run, counted by perf's
 raw_syscalls:sys_enter tracepoint, so memcached is measured the same way).
@@ -112,6 +113,10 @@ def measure(name, workload, build, duration, perf):
         wait_port(port, proc)
         # Every key exists before the measured run: all gets are hits.
         ringload(build, port, workload, 0, ["--preload", "--duration", "0"], None)
+        # A short unmeasured run first: the first seconds after an idle spell
+        # run measurably slower on these VMs (CPU wake-up, caches).
+        with tempfile.NamedTemporaryFile(suffix=".json") as warm:
+            ringload(build, port, workload, 2, [], warm.name)
         counter = None
         if perf:
             counter = subprocess.Popen(
