@@ -435,7 +435,8 @@ void UringWorker::OnAccept(Acceptor* a, const io_uring_cqe* cqe) {
   } else if (res == -EMFILE || res == -ENFILE) {
     logger_->Log(1, "Too many open connections");
     AcceptStarved();
-  } else if (res != -ECANCELED) {
+  } else if (res != -ECANCELED && listening_) {
+    // (Not listening: the socket was shut down for a drain or stop.)
     logger_->Log(1, "accept: %s", std::strerror(-res));
   }
   if (!a->armed && listening_ && !exiting_) ArmAccept(a);

@@ -133,16 +133,29 @@ void Worker::HandleControl() {
   posts_->RunAll();
 }
 
+void Worker::CloseListeners() {
+  UpdateListening();
+  // This worker's own TCP listeners leave their SO_REUSEPORT group at once:
+  // new connections are refused instead of queueing until the process
+  // exits. (The fds themselves are closed by the engine after Run; the
+  // shared unix listener too.)
+  for (const ListenSocket& ls : sockets_) {
+    if (ls.transport != Transport::kTcp || ls.shared) continue;
+    ::shutdown(ls.fd, SHUT_RDWR);
+    CountEntries();
+  }
+}
+
 void Worker::BeginStop() {
   stopping_ = true;
-  UpdateListening();
+  CloseListeners();
   for (Conn* c : Snapshot()) Close(c);
 }
 
 void Worker::BeginDrain() {
   draining_ = true;
   drain_deadline_ns_ = now_ns_ + static_cast<int64_t>(options_.drain_timeout_ms) * 1'000'000;
-  UpdateListening();
+  CloseListeners();
   // Requests already received are still answered (a yielded handler
   // finishes its backlog); nothing new is read.
   for (Conn* c : conns_) {

@@ -161,6 +161,7 @@ class Worker {
   void ResumeIfDrained(Conn* c);
   void BeginStop();
   void BeginDrain();
+  void CloseListeners();
   void ScanIdle();
   void UpdateListening();
   std::vector<Conn*> Snapshot() const { return conns_; }

@@ -365,6 +365,10 @@ TEST_P(EngineTest, DrainFlushesRepliesThenStops) {
   // drain request can be seen (it arrives through the worker's queue).
   ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::bytes_read) == 6; }));
   server.engine().Drain();
+  ASSERT_TRUE(WaitFor([&] {
+    auto refused = Client::Tcp(server.port());
+    return refused == nullptr;
+  })) << "new connections are refused during the drain";
   // The 300 kB of replies still arrive in full, then the connection closes.
   const std::string got = c->ReadN(300000, 5000);
   EXPECT_EQ(got.size(), 300000u);
