@@ -30,6 +30,7 @@
 #include "ringcache/server/config.h"
 #include "ringcache/server/process.h"
 #include "ringcache/storage/store.h"
+#include "sd_notify.h"
 #include "server_context.h"
 #include "worker_context.h"
 
@@ -102,10 +103,12 @@ class SignalThread {
         case SIGINT:
         case SIGTERM:
           logger_.Log(1, "Signal handled: %s.", sig == SIGINT ? "Interrupt" : "Terminated");
+          NotifySystemd("STOPPING=1");
           engine_.Stop();
           break;
         case SIGUSR1:
           logger_.Log(1, "Graceful shutdown signal handled: User defined signal 1.");
+          NotifySystemd("STOPPING=1");
           engine_.Drain();
           break;
         case SIGHUP:
@@ -182,6 +185,9 @@ int RunServer(const Config& config) {
   absl::Status run;
   {
     SignalThread signals(**engine, logger);
+    // The sockets are bound and the workers start within Run: from here a
+    // client that connects is served.
+    NotifySystemd("READY=1");
     run = (*engine)->Run();
   }
   (*store)->StopBackground();
