@@ -1,6 +1,7 @@
 #include "uring_worker.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -154,6 +155,10 @@ absl::Status UringWorker::SetUp() {
   const int rc = InitRing(&ring_, &setup_flags_);
   if (rc < 0) return absl::ErrnoToStatus(-rc, "io_uring_queue_init");
   ring_ready_ = true;
+  logger_->Log(2, "worker %d: io_uring with %s", index_,
+               (setup_flags_ & IORING_SETUP_DEFER_TASKRUN)   ? "SINGLE_ISSUER|DEFER_TASKRUN"
+               : (setup_flags_ & IORING_SETUP_SINGLE_ISSUER) ? "SINGLE_ISSUER|COOP_TASKRUN"
+                                                             : "COOP_TASKRUN");
   // Optional: saves an fd lookup per enter where the kernel supports it.
   if (io_uring_register_ring_fd(&ring_) < 0) {
     logger_->Log(2, "worker %d: io_uring_register_ring_fd unsupported", index_);
@@ -205,9 +210,15 @@ absl::Status UringWorker::SetUp() {
 
 io_uring_sqe* UringWorker::GetSqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (sqe == nullptr) {
+  // A full SQ is handed to the kernel; with SUBMIT_ALL it takes everything,
+  // so one retry is the norm and a persistent refusal is fatal.
+  for (int attempt = 0; sqe == nullptr && attempt < 1000; ++attempt) {
     SubmitNow();
     sqe = io_uring_get_sqe(&ring_);
+  }
+  if (sqe == nullptr) {
+    logger_->Error("worker %d: the kernel accepts no more io_uring submissions", index_);
+    std::abort();
   }
   return sqe;
 }
