@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -218,7 +219,8 @@ void ClientThread::RunLoop(Mode mode) {
     sends_queued_ = 0;
     ++result_.ring_enters;
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
-      std::fprintf(stderr, "ringload: io_uring_enter: %s\n", std::strerror(-r));
+      std::fprintf(stderr, "ringload: io_uring_enter: %s\n",
+                   std::error_code(-r, std::generic_category()).message().c_str());
       break;
     }
     now = NowNs();

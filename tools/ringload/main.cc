@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include "absl/strings/string_view.h"
+
 #include "options.h"
 #include "report.h"
 #include "run.h"
@@ -28,24 +30,35 @@ bool WriteFile(const std::string& path, const std::string& contents) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace ringcache::ringload;
+  using ringcache::ringload::FormatHtml;
+  using ringcache::ringload::FormatJson;
+  using ringcache::ringload::FormatLiveLine;
+  using ringcache::ringload::FormatSummary;
+  using ringcache::ringload::Options;
+  using ringcache::ringload::ParseOptions;
+  using ringcache::ringload::RunResult;
+  using ringcache::ringload::TimelinePoint;
   const std::vector<std::string> args(argv + 1, argv + argc);
   absl::StatusOr<Options> options = ParseOptions(args);
   if (!options.ok()) {
     if (absl::IsCancelled(options.status())) {  // --help
-      std::fputs(std::string(options.status().message()).c_str(), stdout);
+      const absl::string_view usage = options.status().message();
+      std::fwrite(usage.data(), 1, usage.size(), stdout);
       return 0;
     }
-    std::fprintf(stderr, "ringload: %s\n", std::string(options.status().message()).c_str());
+    const std::string message(options.status().message());
+    std::fprintf(stderr, "ringload: %s\n", message.c_str());
     return 2;
   }
   const bool live = options->live == Options::Live::kOn ||
                     (options->live == Options::Live::kAuto && isatty(STDERR_FILENO));
-  absl::StatusOr<RunResult> result = Run(*options, [live](const TimelinePoint& point) {
-    if (live) std::fprintf(stderr, "%s\n", FormatLiveLine(point).c_str());
-  });
+  absl::StatusOr<RunResult> result =
+      ringcache::ringload::Run(*options, [live](const TimelinePoint& point) {
+        if (live) std::fprintf(stderr, "%s\n", FormatLiveLine(point).c_str());
+      });
   if (!result.ok()) {
-    std::fprintf(stderr, "ringload: %s\n", std::string(result.status().message()).c_str());
+    const std::string message(result.status().message());
+    std::fprintf(stderr, "ringload: %s\n", message.c_str());
     return 1;
   }
   std::fputs(FormatSummary(*result).c_str(), stdout);

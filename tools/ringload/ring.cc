@@ -1,6 +1,7 @@
 #include "ring.h"
 
 #include <cstring>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 
@@ -32,9 +33,9 @@ absl::StatusOr<std::string> SetUpRing(io_uring* ring, unsigned sq_entries, unsig
     last_error = -r;
     if (last_error != EINVAL) break;  // EINVAL: flags unknown to this kernel; else give up
   }
-  return absl::UnavailableError(
-      absl::StrCat("io_uring_queue_init: ", std::strerror(last_error),
-                   last_error == EPERM ? " (io_uring disabled by sysctl or seccomp?)" : ""));
+  return absl::UnavailableError(absl::StrCat(
+      "io_uring_queue_init: ", std::error_code(last_error, std::generic_category()).message(),
+      last_error == EPERM ? " (io_uring disabled by sysctl or seccomp?)" : ""));
 }
 
 }  // namespace ringcache::ringload

@@ -39,8 +39,8 @@ class TimelineMerger {
  public:
   explicit TimelineMerger(int threads) : posted_upto_(threads, INT64_MIN) {}
 
-  void Add(int thread, std::vector<IntervalRecord> records) {
-    for (IntervalRecord& r : records) {
+  void Add(int thread, const std::vector<IntervalRecord>& records) {
+    for (const IntervalRecord& r : records) {
       Partial& p = partial_[r.index];
       p.counters.Add(r.counters);
       p.latency.Merge(*r.latency);
@@ -135,6 +135,7 @@ absl::StatusOr<RunResult> Run(const Options& options,
   };
 
   std::vector<std::thread> threads;
+  threads.reserve(n);
   for (int t = 0; t < n; ++t) {
     threads.emplace_back([&, t] {
       if (!options.cpus.empty()) {

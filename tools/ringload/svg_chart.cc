@@ -31,7 +31,8 @@ std::vector<double> LinearTicks(Range* r, int want) {
   r->hi = std::ceil(r->hi / step) * step;
   if (r->hi <= r->lo) r->hi = r->lo + step;
   std::vector<double> ticks;
-  for (double t = r->lo; t <= r->hi + step / 2; t += step) ticks.push_back(t);
+  const int steps = static_cast<int>(std::lround((r->hi - r->lo) / step));
+  for (int i = 0; i <= steps; ++i) ticks.push_back(r->lo + i * step);
   return ticks;
 }
 
@@ -44,10 +45,11 @@ std::vector<double> LogTicks(Range* r) {
   r->lo = std::pow(10, lo);
   r->hi = std::pow(10, hi);
   std::vector<double> ticks;
-  for (double e = lo; e <= hi; ++e) {
-    const double decade = std::pow(10, e);
+  const int decades = static_cast<int>(hi - lo);
+  for (int i = 0; i <= decades; ++i) {
+    const double decade = std::pow(10, lo + i);
     ticks.push_back(decade);
-    if (hi - lo <= 2 && e < hi) {
+    if (decades <= 2 && i < decades) {
       ticks.push_back(2 * decade);
       ticks.push_back(5 * decade);
     }
