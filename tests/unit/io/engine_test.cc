@@ -1,13 +1,14 @@
-// The engine over real sockets and the real ring: every test runs on both
-// backends (io_uring and epoll).
+// The engine's data path over real sockets and the real ring: echo,
+// partial and huge requests, pipelining, many connections, yields, half-close,
+// referenced output, unix and UDP sockets. Every test runs on both backends.
 #include "ringcache/io/engine.h"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,15 +20,7 @@
 namespace ringcache::io::testing {
 namespace {
 
-class EngineTest : public ::testing::TestWithParam<EngineKind> {
- protected:
-  EngineOptions Options() {
-    EngineOptions o;
-    o.kind = GetParam();
-    o.workers = 1;
-    return o;
-  }
-};
+using EngineTest = BackendTest;
 
 TEST_P(EngineTest, EchoesLines) {
   TestServer server(Options(), MakeLineEcho);
@@ -168,18 +161,6 @@ TEST_P(EngineTest, HalfClosedSocketStillGetsItsReplies) {
   EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
 }
 
-// A handler that takes one line per call and yields while more remain
-// (memcached's -R 1).
-class OneLinePerCall final : public ConnectionHandler {
- public:
-  DataResult OnData(Connection& conn, std::string_view data) override {
-    const size_t nl = data.find('\n');
-    if (nl == std::string_view::npos) return {0, false};
-    conn.out().Append(data.substr(0, nl + 1));
-    return {nl + 1, nl + 1 < data.size()};
-  }
-};
-
 TEST_P(EngineTest, YieldingHandlerIsCalledAgainWithoutNewData) {
   TestServer server(
       Options(), [](const ConnInfo&, HookCounts*) { return std::make_unique<OneLinePerCall>(); });
@@ -190,110 +171,6 @@ TEST_P(EngineTest, YieldingHandlerIsCalledAgainWithoutNewData) {
   EXPECT_EQ(c->ReadN(batch.size()), batch);
   EXPECT_GE(server.Stat(&WorkerStats::conn_yields), 5u);
   EXPECT_EQ(server.counts().order_violations, 0);
-}
-
-TEST_P(EngineTest, MaxConnectionsRejectsWithMessage) {
-  EngineOptions o = Options();
-  o.max_connections = 3;
-  o.reject_message = "ERROR Too many open connections\r\n";
-  TestServer server(o, MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  std::vector<std::unique_ptr<Client>> open;
-  for (int i = 0; i < 3; ++i) {
-    open.push_back(Client::Tcp(server.port()));
-    ASSERT_TRUE(open.back()->Send("hi\n"));
-    EXPECT_EQ(open.back()->ReadN(3), "hi\n");
-  }
-  auto extra = Client::Tcp(server.port());
-  ASSERT_NE(extra, nullptr);
-  EXPECT_EQ(extra->ReadN(33), "ERROR Too many open connections\r\n");
-  EXPECT_TRUE(extra->WaitClosed());
-  EXPECT_EQ(server.Stat(&WorkerStats::rejected_connections), 1u);
-  open.pop_back();
-  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 2; }));
-  auto again = Client::Tcp(server.port());
-  ASSERT_TRUE(again->Send("back\n"));
-  EXPECT_EQ(again->ReadN(5), "back\n");
-}
-
-TEST_P(EngineTest, IdleConnectionsAreKicked) {
-  EngineOptions o = Options();
-  o.idle_timeout_seconds = 1;
-  TestServer server(o, MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto idle = Client::Tcp(server.port());
-  auto busy = Client::Tcp(server.port());
-  ASSERT_TRUE(idle->Send("x\n"));
-  EXPECT_EQ(idle->ReadN(2), "x\n");
-  for (int i = 0; i < 12; ++i) {
-    ASSERT_TRUE(busy->Send("ping\n"));
-    ASSERT_EQ(busy->ReadN(5), "ping\n") << i;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  EXPECT_TRUE(idle->WaitClosed(3000));
-  EXPECT_EQ(server.Stat(&WorkerStats::idle_kicks), 1u);
-  ASSERT_TRUE(busy->Send("still\n"));
-  EXPECT_EQ(busy->ReadN(6), "still\n");
-}
-
-// Answers every line with 100 kB: lets a client make the server produce far
-// more output than it reads. Like a well-behaved protocol handler it stops
-// consuming while the output is full.
-class BigReplies final : public ConnectionHandler {
- public:
-  explicit BigReplies(std::atomic<size_t>* max_out) : max_out_(max_out) {}
-  DataResult OnData(Connection& conn, std::string_view data) override {
-    size_t consumed = 0;
-    while (!conn.OutputFull()) {
-      const size_t nl = data.find('\n', consumed);
-      if (nl == std::string_view::npos) break;
-      consumed = nl + 1;
-      conn.out().Append(std::string(100000, 'v'));
-      if (conn.out().size() > *max_out_) *max_out_ = conn.out().size();
-      // The worker's pooled output covers at least this connection's.
-      if (conn.WorkerOutputBytes() < conn.out().size()) worker_bytes_ok_ = false;
-    }
-    return {consumed, false};
-  }
-  void OnClose(Connection& conn) override { EXPECT_TRUE(worker_bytes_ok_); }
-
- private:
-  std::atomic<size_t>* max_out_;
-  bool worker_bytes_ok_ = true;
-};
-
-TEST_P(EngineTest, ClientThatNeverReadsIsStoppedAndBounded) {
-  EngineOptions o = Options();
-  o.max_output_bytes = 1 << 20;
-  std::atomic<size_t> max_out{0};
-  TestServer server(
-      o, [&](const ConnInfo&, HookCounts*) { return std::make_unique<BigReplies>(&max_out); });
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  int small = 4096;
-  setsockopt(c->fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  // Write requests without ever reading until the socket refuses more: the
-  // server has stopped reading.
-  const std::string req(100, 'r');
-  size_t sent = 0;
-  for (int stalls = 0; stalls < 50 && sent < (256u << 20);) {
-    const ssize_t n =
-        ::send(c->fd(), (req + "\n").data(), req.size() + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-      stalls = 0;
-    } else {
-      ++stalls;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  EXPECT_LT(sent, 256u << 20) << "the server kept reading";
-  EXPECT_GE(server.Stat(&WorkerStats::read_pauses), 1u);
-  // Output held for the connection never exceeds the limit by more than the
-  // reply that crossed it.
-  EXPECT_LE(max_out.load(), (1u << 20) + 100000u);
-  // Reading everything lets it finish.
-  c.reset();
 }
 
 TEST_P(EngineTest, UnixSocketWithMask) {
@@ -353,142 +230,6 @@ TEST_P(EngineTest, UdpDatagramsGetReplies) {
   EXPECT_EQ(echo.count, 20);
 }
 
-TEST_P(EngineTest, DrainFlushesRepliesThenStops) {
-  std::atomic<size_t> max_out{0};
-  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
-    return std::make_unique<BigReplies>(&max_out);
-  });
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  ASSERT_TRUE(c->Send("a\nb\nc\n"));
-  // Once the bytes are read they are handled in that same turn, before the
-  // drain request can be seen (it arrives through the worker's queue).
-  ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::bytes_read) == 6; }));
-  server.engine().Drain();
-  ASSERT_TRUE(WaitFor([&] {
-    auto refused = Client::Tcp(server.port());
-    return refused == nullptr;
-  })) << "new connections are refused during the drain";
-  // The 300 kB of replies still arrive in full, then the connection closes.
-  const std::string got = c->ReadN(300000, 5000);
-  EXPECT_EQ(got.size(), 300000u);
-  EXPECT_TRUE(c->WaitClosed());
-  EXPECT_TRUE(server.Join().ok());
-  EXPECT_EQ(Client::Tcp(server.port()), nullptr) << "no longer listening";
-}
-
-TEST_P(EngineTest, DrainAnswersRequestsAlreadyReceived) {
-  // A handler that yields after each line still has five lines queued when
-  // the drain starts: they were received, so they are answered.
-  TestServer server(
-      Options(), [](const ConnInfo&, HookCounts*) { return std::make_unique<OneLinePerCall>(); });
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  const std::string batch = "1\n2\n3\n4\n5\n6\n";
-  ASSERT_TRUE(c->Send(batch));
-  ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::bytes_read) == batch.size(); }));
-  server.engine().Drain();
-  EXPECT_EQ(c->ReadN(batch.size()), batch);
-  EXPECT_TRUE(c->WaitClosed());
-  EXPECT_TRUE(server.Join().ok());
-}
-
-TEST_P(EngineTest, StopIsPromptWithIdleClients) {
-  TestServer server(Options(), MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 20; ++i) clients.push_back(Client::Tcp(server.port()));
-  ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 20; }));
-  const auto start = std::chrono::steady_clock::now();
-  server.engine().Stop();
-  EXPECT_TRUE(server.Join().ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
-  for (auto& c : clients) EXPECT_TRUE(c->WaitClosed());
-  EXPECT_EQ(server.counts().closes, 20);
-}
-
-// Keeps its Connection so a posted task can answer later.
-class Deferred final : public ConnectionHandler {
- public:
-  explicit Deferred(std::atomic<Connection*>* slot) : slot_(slot) {}
-  DataResult OnData(Connection& conn, std::string_view data) override {
-    *slot_ = &conn;
-    return {data.size(), false};
-  }
-  void OnClose(Connection& conn) override { *slot_ = nullptr; }
-
- private:
-  std::atomic<Connection*>* slot_;
-};
-
-TEST_P(EngineTest, PostedTaskRunsOnTheWorkerAndCanFlush) {
-  std::atomic<Connection*> conn{nullptr};
-  TestServer server(
-      Options(), [&](const ConnInfo&, HookCounts*) { return std::make_unique<Deferred>(&conn); });
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  ASSERT_TRUE(c->Send("x"));
-  ASSERT_TRUE(WaitFor([&] { return conn.load() != nullptr; }));
-  std::atomic<bool> ran{false};
-  const auto test_thread = std::this_thread::get_id();
-  server.engine().Post(0, [&] {
-    ran = std::this_thread::get_id() != test_thread;
-    conn.load()->out().Append("late reply\n");
-    conn.load()->Flush();
-  });
-  EXPECT_EQ(c->ReadN(11), "late reply\n");
-  EXPECT_TRUE(ran);
-}
-
-TEST_P(EngineTest, SetAcceptingPausesAccepts) {
-  TestServer server(Options(), MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  server.engine().SetAccepting(false);
-  EXPECT_EQ(server.Stat(&WorkerStats::listen_disabled_num), 1u);
-  ASSERT_TRUE(Barrier(server.engine()));
-  // The kernel completes the handshake into the backlog, but nobody accepts.
-  auto waiting = Client::Tcp(server.port());
-  ASSERT_NE(waiting, nullptr);
-  ASSERT_TRUE(waiting->Send("queued\n"));
-  EXPECT_EQ(waiting->ReadN(7, 200), "");
-  EXPECT_EQ(server.counts().accepts, 0);
-  server.engine().SetAccepting(true);
-  EXPECT_EQ(waiting->ReadN(7), "queued\n");
-}
-
-TEST_P(EngineTest, HooksBracketEveryTurnAndBlock) {
-  TestServer server(Options(), MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(c->Send("turn\n"));
-    ASSERT_EQ(c->ReadN(5), "turn\n");
-  }
-  server.engine().Stop();
-  ASSERT_TRUE(server.Join().ok());
-  EXPECT_EQ(server.counts().order_violations, 0);
-  EXPECT_GT(server.counts().turn_starts, 0);
-  EXPECT_EQ(server.counts().turn_starts, server.counts().turn_ends);
-  EXPECT_EQ(server.counts().before_block, server.counts().after_wake);
-  EXPECT_GT(server.counts().before_block, 0);
-}
-
-TEST_P(EngineTest, BindConflictIsReportedByCreate) {
-  TestServer first(Options(), MakeLineEcho);
-  ASSERT_TRUE(first.status().ok()) << first.status();
-  // The first engine's ring exists before the second one probes io_uring:
-  // under ThreadSanitizer a probe ring unmapped while another thread maps
-  // its ring at the same address looks like a race (liburing maps and
-  // unmaps with raw syscalls that the sanitizer does not see).
-  ASSERT_TRUE(Barrier(first.engine()));
-  EngineOptions o = Options();
-  o.tcp.push_back(ListenAddress{"127.0.0.1", first.port()});
-  TestServer second(o, MakeLineEcho);
-  EXPECT_FALSE(second.status().ok());
-  EXPECT_NE(second.status().message().find("Address already in use"), std::string::npos)
-      << second.status();
-}
-
 // Sends a large value by reference (an OutRef) between two copied parts,
 // the way a GET of a big item is answered without copying the item.
 class ReferenceReplies final : public ConnectionHandler {
@@ -536,40 +277,6 @@ TEST_P(EngineTest, ReferencedValuesAreSentUncopiedAndReleasedOnce) {
   EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
 }
 
-TEST_P(EngineTest, InputBeyondTheLimitClosesTheConnection) {
-  EngineOptions o = Options();
-  o.max_input_bytes = 64 << 10;
-  TestServer server(o, MakeLineEcho);
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  auto c = Client::Tcp(server.port());
-  std::thread writer([&] { c->Send(std::string(1 << 20, 'n')); });
-  EXPECT_TRUE(c->WaitClosed());
-  writer.join();
-  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
-  // Other connections are unaffected.
-  auto d = Client::Tcp(server.port());
-  ASSERT_TRUE(d->Send("fine\n"));
-  EXPECT_EQ(d->ReadN(5), "fine\n");
-}
-
-TEST_P(EngineTest, ClientsVanishingMidReplyAreCleanedUp) {
-  std::atomic<size_t> max_out{0};
-  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
-    return std::make_unique<BigReplies>(&max_out);
-  });
-  ASSERT_TRUE(server.status().ok()) << server.status();
-  for (int i = 0; i < 50; ++i) {
-    auto c = Client::Tcp(server.port());
-    ASSERT_NE(c, nullptr);
-    ASSERT_TRUE(c->Send(std::string(i % 7 + 1, '\n')));
-    if (i % 2 == 0) c->ReadN(1000 * static_cast<size_t>(i), 50);
-    // Unread data makes close() send a reset while replies are in flight.
-  }
-  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
-  EXPECT_EQ(server.counts().accepts, 50);
-  EXPECT_EQ(server.counts().order_violations, 0);
-}
-
 TEST_P(EngineTest, TinyReceiveRingRunsDryAndRecovers) {
   // Two provided buffers for 40 busy connections: multishot receives end
   // with ENOBUFS and must be re-armed once buffers come back.
@@ -591,65 +298,25 @@ TEST_P(EngineTest, TinyReceiveRingRunsDryAndRecovers) {
   }
 }
 
-TEST_P(EngineTest, RunningOutOfDescriptorsPausesAccepting) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const EngineKind kind = GetParam();
-  EXPECT_EXIT(
-      {
-        EngineOptions o;
-        o.kind = kind;
-        TestServer server(o, MakeLineEcho);
-        if (!server.status().ok()) _exit(10);
-        {
-          // Warm up first: every thread exists and every code path ran once
-          // before descriptors get scarce (sanitizer runtimes need spare
-          // descriptors on first use of some checks).
-          auto warm = Client::Tcp(server.port());
-          if (warm == nullptr || !warm->Send("warm\n") || warm->ReadN(5) != "warm\n") _exit(14);
-        }
-        // The client sockets exist before descriptors get scarce; then the
-        // limit leaves the server room for two accepts at most.
-        std::vector<int> fds;
-        for (int i = 0; i < 6; ++i) fds.push_back(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        rlimit rl{};
-        getrlimit(RLIMIT_NOFILE, &rl);
-        const int probe = dup(0);
-        ::close(probe);
-        rl.rlim_cur = static_cast<rlim_t>(probe + 2);
-        // io_uring reads the limit when an accept is armed: re-arm it after
-        // lowering the limit (a server sets its limit before it listens).
-        server.engine().SetAccepting(false);
-        if (!Barrier(server.engine())) _exit(16);
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(11);
-        server.engine().SetAccepting(true);
-        if (!Barrier(server.engine())) _exit(17);
-        const uint64_t disabled = server.Stat(&WorkerStats::listen_disabled_num);
-        for (int fd : fds) {
-          sockaddr_in a{};
-          a.sin_family = AF_INET;
-          a.sin_port = htons(static_cast<uint16_t>(server.port()));
-          a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-          if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(15);
-        }
-        if (!WaitFor([&] { return server.Stat(&WorkerStats::listen_disabled_num) > disabled; })) {
-          _exit(12);
-        }
-        // Free descriptors: the engine accepts again after its pause.
-        for (int fd : fds) ::close(fd);
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        auto c = Client::Tcp(server.port());
-        if (c == nullptr || !c->Send("again\n") || c->ReadN(6) != "again\n") _exit(13);
-        _exit(0);
-      },
-      ::testing::ExitedWithCode(0), "");
+TEST_P(EngineTest, ClientsVanishingMidReplyAreCleanedUp) {
+  std::atomic<size_t> max_out{0};
+  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
+    return std::make_unique<BigReplies>(&max_out);
+  });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  for (int i = 0; i < 50; ++i) {
+    auto c = Client::Tcp(server.port());
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(c->Send(std::string(i % 7 + 1, '\n')));
+    if (i % 2 == 0) c->ReadN(1000 * static_cast<size_t>(i), 50);
+    // Unread data makes close() send a reset while replies are in flight.
+  }
+  EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+  EXPECT_EQ(server.counts().accepts, 50);
+  EXPECT_EQ(server.counts().order_violations, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EngineTest,
-                         ::testing::Values(EngineKind::kUring, EngineKind::kEpoll),
-                         [](const ::testing::TestParamInfo<EngineKind>& info) {
-                           return std::string(EngineKindName(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, kBothBackends, BackendName);
 
 }  // namespace
 }  // namespace ringcache::io::testing

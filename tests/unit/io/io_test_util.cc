@@ -129,6 +129,32 @@ class TestHooks final : public WorkerHooks {
 
 }  // namespace
 
+std::string BackendName(const ::testing::TestParamInfo<EngineKind>& info) {
+  return EngineKindName(info.param);
+}
+
+DataResult OneLinePerCall::OnData(Connection& conn, std::string_view data) {
+  const size_t nl = data.find('\n');
+  if (nl == std::string_view::npos) return {0, false};
+  conn.out().Append(data.substr(0, nl + 1));
+  return {nl + 1, nl + 1 < data.size()};
+}
+
+DataResult BigReplies::OnData(Connection& conn, std::string_view data) {
+  size_t consumed = 0;
+  while (!conn.OutputFull()) {
+    const size_t nl = data.find('\n', consumed);
+    if (nl == std::string_view::npos) break;
+    consumed = nl + 1;
+    conn.out().Append(std::string(100000, 'v'));
+    if (conn.out().size() > *max_out_) *max_out_ = conn.out().size();
+    if (conn.WorkerOutputBytes() < conn.out().size()) worker_bytes_ok_ = false;
+  }
+  return {consumed, false};
+}
+
+void BigReplies::OnClose(Connection& conn) { EXPECT_TRUE(worker_bytes_ok_); }
+
 std::unique_ptr<ConnectionHandler> MakeLineEcho(const ConnInfo&, HookCounts* counts) {
   return std::make_unique<LineEcho>(counts);
 }

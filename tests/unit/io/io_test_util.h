@@ -16,12 +16,27 @@
 #include <sys/socket.h>
 
 #include "absl/status/status.h"
+#include "gtest/gtest.h"
 
 #include "ringcache/base/logger.h"
 #include "ringcache/io/engine.h"
 #include "ringcache/io/handler.h"
 
 namespace ringcache::io::testing {
+
+// Every engine test runs on both backends: TEST_P on a BackendTest alias,
+// instantiated with kBothBackends and BackendName.
+class BackendTest : public ::testing::TestWithParam<EngineKind> {
+ protected:
+  EngineOptions Options() const {
+    EngineOptions o;
+    o.kind = GetParam();
+    o.workers = 1;
+    return o;
+  }
+};
+inline const auto kBothBackends = ::testing::Values(EngineKind::kUring, EngineKind::kEpoll);
+std::string BackendName(const ::testing::TestParamInfo<EngineKind>& info);
 
 // Events the test hooks saw, summed over workers.
 struct HookCounts {
@@ -47,6 +62,27 @@ std::unique_ptr<ConnectionHandler> MakeLineEcho(const ConnInfo& info, HookCounts
 
 // Consumes everything, replying "<n>\n" with the byte count of each OnData.
 std::unique_ptr<ConnectionHandler> MakeByteCounter(const ConnInfo& info, HookCounts* counts);
+
+// Takes one line per call and yields while more remain (memcached's -R 1).
+class OneLinePerCall final : public ConnectionHandler {
+ public:
+  DataResult OnData(Connection& conn, std::string_view data) override;
+};
+
+// Answers every line with 100 kB: lets a client make the server produce far
+// more output than it reads. Like a well-behaved protocol handler it stops
+// consuming while the output is full. Records the largest output it held
+// and checks the worker's pooled output covers it.
+class BigReplies final : public ConnectionHandler {
+ public:
+  explicit BigReplies(std::atomic<size_t>* max_out) : max_out_(max_out) {}
+  DataResult OnData(Connection& conn, std::string_view data) override;
+  void OnClose(Connection& conn) override;
+
+ private:
+  std::atomic<size_t>* max_out_;
+  bool worker_bytes_ok_ = true;
+};
 
 class TestServer {
  public:
