@@ -1,12 +1,7 @@
 // The io_uring worker backend: one ring per worker thread.
 //
-// Ring: IORING_SETUP_SINGLE_ISSUER (only this thread submits, letting the
-// kernel skip submission locking) and IORING_SETUP_DEFER_TASKRUN (completion
-// work runs only when this thread enters the kernel to wait, so it is never
-// interrupted mid-turn and completions arrive in batches); kernels older than
-// 6.1 get IORING_SETUP_COOP_TASKRUN instead (no forced interrupts either,
-// without the batching). The ring fd is registered, so io_uring_enter skips
-// the fd lookup.
+// Ring: see uring_ring.h for the flags and why each is set; the ring fd is
+// registered, so io_uring_enter skips the fd lookup.
 //
 // Input: one multishot accept per listening socket, one multishot recv per
 // connection, both re-armed only when the kernel ends them. Receives land in
@@ -52,13 +47,10 @@
 
 #include "absl/status/status.h"
 
+#include "uring_ring.h"
 #include "worker.h"
 
 namespace ringcache::io {
-
-// Whether this kernel/process can run the io_uring worker (ring flags,
-// provided buffer rings, multishot recv), tried for real on a socketpair.
-absl::Status ProbeUring();
 
 class UringWorker final : public Worker {
  public:
