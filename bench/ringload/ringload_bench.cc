@@ -94,7 +94,7 @@ void BM_ParseGetHit(benchmark::State& state) {
     size_t off = 0;
     Reply r;
     while (off < stream.size()) {
-      off += ParseReply(p, std::string_view(stream).substr(off), &r).size;
+      off += ParseReply(p, std::string_view{stream}.substr(off), &r).size;
       benchmark::DoNotOptimize(r.kind);
     }
   }

@@ -96,10 +96,10 @@ std::string Response(uint8_t opcode, uint16_t status, std::string_view extras, s
 TEST(BinaryReplyTest, IncompleteReportsTheSizeItNeeds) {
   const std::string hit = Response(0x00, 0, std::string(4, '\0'), "", std::string(1000, 'x'));
   Reply reply;
-  ParseResult r = ParseBinaryReply(std::string_view(hit).substr(0, 10), &reply);
+  ParseResult r = ParseBinaryReply(std::string_view{hit}.substr(0, 10), &reply);
   EXPECT_EQ(r.status, ParseStatus::kIncomplete);
   EXPECT_EQ(r.size, 24u);
-  r = ParseBinaryReply(std::string_view(hit).substr(0, 30), &reply);
+  r = ParseBinaryReply(std::string_view{hit}.substr(0, 30), &reply);
   EXPECT_EQ(r.status, ParseStatus::kIncomplete);
   EXPECT_EQ(r.size, hit.size());
   r = ParseBinaryReply(hit, &reply);

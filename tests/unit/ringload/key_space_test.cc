@@ -52,8 +52,8 @@ TEST(KeySpaceTest, RejectsSpacesThatCannotBeNamed) {
 TEST(KeyChooserTest, SequentialWalksAndWraps) {
   KeyChooser chooser(Distribution::kSequential, 5, 0.99, 3);
   Rng rng(1);
-  std::vector<uint64_t> got;
-  for (int i = 0; i < 7; ++i) got.push_back(chooser.Next(rng));
+  std::vector<uint64_t> got(7);
+  for (uint64_t& k : got) k = chooser.Next(rng);
   EXPECT_EQ(got, (std::vector<uint64_t>{3, 4, 0, 1, 2, 3, 4}));
 }
 

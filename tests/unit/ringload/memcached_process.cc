@@ -1,6 +1,7 @@
 #include "memcached_process.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -47,14 +48,17 @@ bool MemcachedProcess::Start(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {kMemcached,  "-p", "-1", "-U", "0",   "-l",
                                    "127.0.0.1", "-t", "1",  "-u", "root"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  // Everything the child needs is built before fork: after it, only exec.
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string port_env = "MEMCACHED_PORT_FILENAME=" + port_file;
+  char* envp[] = {port_env.data(), nullptr};
   pid_ = fork();
   if (pid_ < 0) return false;
   if (pid_ == 0) {
-    setenv("MEMCACHED_PORT_FILENAME", port_file.c_str(), 1);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(kMemcached, argv.data());
+    execve(kMemcached, argv.data(), envp);
     _exit(127);
   }
   // memcached writes "TCP INET: <port>" once it listens.
@@ -64,8 +68,9 @@ bool MemcachedProcess::Start(const std::vector<std::string>& extra_args) {
     std::string line;
     while (std::getline(in, line)) {
       if (line.rfind("TCP INET: ", 0) == 0) {
-        port_ = std::atoi(line.c_str() + 10);
-        return port_ > 0;
+        const char* digits = line.c_str() + 10;
+        const auto [end, ec] = std::from_chars(digits, line.c_str() + line.size(), port_);
+        return ec == std::errc() && port_ > 0;
       }
     }
     if (waitpid(pid_, nullptr, WNOHANG) == pid_) {

@@ -11,7 +11,7 @@
 namespace ringcache::ringload {
 namespace {
 
-absl::StatusOr<Options> Parse(std::vector<std::string> args) { return ParseOptions(args); }
+absl::StatusOr<Options> Parse(const std::vector<std::string>& args) { return ParseOptions(args); }
 
 TEST(OptionsTest, DefaultsAreSensible) {
   absl::StatusOr<Options> o = Parse({});

@@ -39,7 +39,7 @@ StreamResult ParseStream(Protocol protocol, std::string_view stream,
     size_t start = 0;
     while (start < buffered.size()) {
       Reply reply;
-      const std::string_view rest = std::string_view(buffered).substr(start);
+      const std::string_view rest = std::string_view{buffered}.substr(start);
       const ParseResult r = ParseReply(protocol, rest, &reply);
       if (r.status == ParseStatus::kInvalid) {
         result.invalid = true;
@@ -75,7 +75,7 @@ StreamResult ParseStream(Protocol protocol, std::string_view stream,
 }
 
 StreamResult ExpectSameAtEverySplit(Protocol protocol, std::string_view stream) {
-  const StreamResult whole = ParseStream(protocol, stream);
+  StreamResult whole = ParseStream(protocol, stream);
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     const StreamResult split = ParseStream(protocol, stream, {cut});
     EXPECT_EQ(split.replies, whole.replies) << "split at byte " << cut;

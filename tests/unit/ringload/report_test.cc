@@ -4,6 +4,7 @@
 
 #include "report.h"
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -78,7 +79,8 @@ TEST_F(ReportTest, JsonParsesAndHasTheStableFields) {
       json);
   // About 5000 ops/s, no errors, ordered percentiles, two seconds.
   int ops = 0;
-  ASSERT_EQ(std::sscanf(out.c_str(), "%d", &ops), 1) << out << json.substr(0, 500);
+  const auto [end, ec] = std::from_chars(out.data(), out.data() + out.size(), ops);
+  ASSERT_EQ(ec, std::errc()) << out << json.substr(0, 500);
   EXPECT_NEAR(ops, 5000, 500);
   EXPECT_NE(out.find(" 0 True 2 True 5000 True"), std::string::npos) << out;
 }

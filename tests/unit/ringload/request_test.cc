@@ -19,7 +19,7 @@ namespace {
 
 using ringload::testing::MemcachedProcess;
 
-std::string Compose(Protocol p, std::function<char*(const RequestComposer&, char*)> fn) {
+std::string Compose(Protocol p, const std::function<char*(const RequestComposer&, char*)>& fn) {
   std::string buf(64 * 1024, '\0');
   const RequestComposer composer(p);
   char* end = fn(composer, buf.data());
@@ -144,7 +144,7 @@ TEST_P(RequestAgainstMemcachedTest, RepliesAreWhatTheClientExpects) {
     size_t off = 0;
     Reply r;
     while (off < in.size()) {
-      const ParseResult pr = ParseReply(p, std::string_view(in).substr(off), &r);
+      const ParseResult pr = ParseReply(p, std::string_view{in}.substr(off), &r);
       if (pr.status != ParseStatus::kOk) {
         kinds.push_back("unparsed");
         break;
@@ -169,7 +169,7 @@ TEST_P(RequestAgainstMemcachedTest, RepliesAreWhatTheClientExpects) {
     EXPECT_EQ(round_trip(Get(p, {"rk1", "missing", "rn"}), 3),
               (std::vector<std::string>{"value", "value", "noop"}));
   }
-  auto one = [&](std::function<char*(const RequestComposer&, char*)> fn) {
+  auto one = [&](const std::function<char*(const RequestComposer&, char*)>& fn) {
     return round_trip(Compose(p, fn), 1);
   };
   EXPECT_EQ(one([](auto& c, char* o) { return c.Incr("rn", 5, o); }),
