@@ -12,8 +12,11 @@
 //     thread's next Quiesce(), which the worker calls at the end of every
 //     event-loop turn. To keep an item past that point (a large value sent by
 //     reference), take an ItemPin.
-//   - Writers lock one stripe (of 2^k) for the lookup and link/unlink only.
-//     Allocation, eviction and freeing happen outside stripe locks.
+//   - Writers hold one stripe lock (of 2^k) at a time: for the lookup and
+//     link/unlink, and for building the successor of an item from the item
+//     itself (append, incr, a TTL added by touch). A set's item is allocated
+//     and filled before the lock; eviction locks each victim stripe in turn;
+//     unlinked items are freed after their grace period, outside any lock.
 //   - A thread about to block for a long time (epoll_wait, io_uring_enter
 //     with wait) calls Offline() first and Online() after, so it does not
 //     hold up reclamation. Views must not be used while offline.
@@ -22,6 +25,26 @@
 // Time: every operation takes `now` (base::RelTime). Nothing in the store
 // reads a clock, so tests inject time freely; the background thread reads
 // the clock function it is given.
+//
+// Design, for the 80-bytes-per-small-item budget (details in each header):
+//   - item.h: header + key + value in one jemalloc allocation, a 20-byte
+//     header for a plain item (optional fields only when non-zero); values
+//     whose size class would waste more than ~3 % are split into an exact
+//     head class and a small tail.
+//   - memory/item_heap.h: items live in one reserved region carved into
+//     per-NUMA-node arenas, so 32-bit references (base + ref*16) replace
+//     pointers in the index and the LRU.
+//   - chain_index.h: per-stripe chained buckets grown one bucket per insert
+//     (linear hashing): no rehash pause, a steady 2.7 bytes per item, readers
+//     retry only when a split crossed their path.
+//   - lru_queue.h + stripe.h: memcached's segmented LRU as FIFO queues of
+//     (reference, hash) entries; stale entries are recognised through the
+//     index and swept; active COLD items are rescued at the tail instead of
+//     through a bump queue. Writers evict from the stripe whose COLD tail is
+//     oldest, so eviction follows the LRU across stripes.
+//   - memory/budget.h: -m as one atomic budget drawn on through per-thread
+//     pools; item, index and queue bytes are all charged, exactly.
+//   - memory/qsbr.h: quiescent-state reclamation behind the lock-free reads.
 //
 // Changes from the lead's draft (see docs/ARCHITECTURE.md §4):
 //   - StoreThread is a concrete final class (no virtual calls on GET).
