@@ -172,9 +172,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& opti
                                                        HooksFactory hooks,
                                                        const base::Logger* logger) {
   if (options.workers < 1) return absl::InvalidArgumentError("workers must be >= 1");
-  if (options.tcp.empty() && options.unix_path.empty() && options.udp.empty()) {
-    return absl::InvalidArgumentError("nothing to listen on");
-  }
+  // No listener at all is valid (memcached's -p 0 without -U): the workers
+  // run and serve nobody, as memcached does.
   if (options.recv_buffers < 1 || (options.recv_buffers & (options.recv_buffers - 1)) != 0) {
     return absl::InvalidArgumentError("recv_buffers must be a power of two");
   }

@@ -152,7 +152,7 @@ absl::Status BindGroup(const EngineOptions& options, const ListenAddress& where,
           port = PortOf(ls.addr);
           SetPort(&r.addr, port);
         }
-        bound->push_back(BoundSocket{ls.transport, ls.addr, ls.addr_len});
+        bound->push_back(BoundSocket{ls.transport, ls.addr, ls.addr_len, ls.fd});
         ++families_bound;
       }
       (*per_worker)[w].push_back(ls);
@@ -241,7 +241,7 @@ absl::Status BoundSockets::BindUnix(const EngineOptions& options) {
   ls.shared = true;
   std::memcpy(&ls.addr, &sun, sizeof(sun));
   ls.addr_len = sizeof(sun);
-  bound_.push_back(BoundSocket{Transport::kUnix, ls.addr, ls.addr_len});
+  bound_.push_back(BoundSocket{Transport::kUnix, ls.addr, ls.addr_len, ls.fd});
   for (auto& list : per_worker_) list.push_back(ls);
   return absl::OkStatus();
 }

@@ -105,11 +105,14 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> recv_buffer_shortages{0};
 };
 
-// A socket the engine bound, as reported for memcached's port file.
+// A socket the engine bound, as reported for memcached's port file and
+// `stats conns`. For addresses bound once per worker (SO_REUSEPORT), `fd` is
+// the first worker's descriptor.
 struct BoundSocket {
   Transport transport;
   sockaddr_storage addr;
   socklen_t addr_len;
+  int fd = -1;
 };
 
 class Engine {
