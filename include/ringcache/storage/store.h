@@ -138,7 +138,9 @@ class ItemView {
   const Item* item_ = nullptr;
 };
 
-// Keeps an item's memory alive beyond the current turn. Move-only.
+// Keeps an item's memory alive beyond the current turn (even after it is
+// deleted or replaced). Move-only; may be released on any thread. The Store
+// must outlive every pin.
 class ItemPin {
  public:
   ItemPin() = default;

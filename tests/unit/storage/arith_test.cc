@@ -1,5 +1,9 @@
 #include "arith.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <random>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -48,6 +52,56 @@ TEST(ParseStoredNumberTest, ReadsAcrossTheTwoPartsOfASplitValue) {
   EXPECT_FALSE(ParseStoredNumber("12", "x", &v));
   ASSERT_TRUE(ParseStoredNumber("", "9", &v));
   EXPECT_EQ(v, 9u);
+}
+
+// memcached's safe_strtoull applied to an item's data, which memcached stores
+// followed by "\r\n" (util.c): the reference the parser must agree with.
+std::optional<uint64_t> Reference(const std::string& value) {
+  const std::string data = value + "\r\n";
+  const char* str = data.c_str();
+  errno = 0;
+  char* end;
+  const unsigned long long ull = std::strtoull(str, &end, 10);
+  if (errno == ERANGE || str == end) return std::nullopt;
+  if (std::isspace(static_cast<unsigned char>(*end)) || (*end == '\0' && end != str)) {
+    // memcached's strchr runs to the NUL; within the value is what is known.
+    if (static_cast<long long>(ull) < 0 && std::memchr(str, '-', value.size()) != nullptr) {
+      return std::nullopt;
+    }
+    return static_cast<uint64_t>(ull);
+  }
+  return std::nullopt;
+}
+
+TEST(ParseStoredNumberTest, AgreesWithMemcachedsStrtoullOnRandomValues) {
+  std::mt19937 rng(3);
+  const char alphabet[] = "0123456789 +-\t\nx\0";
+  for (int i = 0; i < 200000; ++i) {
+    std::string v(rng() % 24, ' ');
+    for (char& c : v) c = alphabet[rng() % (sizeof(alphabet) - 1)];
+    if (rng() % 4 == 0) v = std::to_string(rng()) + std::to_string(rng()) + std::to_string(rng());
+    ASSERT_EQ(Parse(v), Reference(v)) << "'" << v << "'";
+  }
+}
+
+// A split item's value arrives in two parts: every split point must read the
+// same number as the whole value.
+TEST(ParseStoredNumberTest, EverySplitPointReadsLikeTheWhole) {
+  for (std::string v : std::initializer_list<std::string>{
+           "12345", "  42 ", "-0", "+7x", "18446744073709551615", "18446744073709551616",
+           "9 trailing", "", "abc", std::string("4\0 2", 4)}) {
+    uint64_t whole = 0;
+    const bool whole_ok = ParseStoredNumber(v, {}, &whole);
+    for (size_t k = 0; k <= v.size(); ++k) {
+      uint64_t part = 0;
+      const std::string_view sv(v);
+      ASSERT_EQ(ParseStoredNumber(sv.substr(0, k), sv.substr(k), &part), whole_ok)
+          << v << " @" << k;
+      if (whole_ok) {
+        ASSERT_EQ(part, whole) << v << " @" << k;
+      }
+    }
+  }
 }
 
 TEST(ApplyDeltaTest, IncrWrapsDecrStopsAtZero) {

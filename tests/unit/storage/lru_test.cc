@@ -110,6 +110,28 @@ TEST_F(LruTest, ActiveColdItemsAreRescuedNotEvicted) {
   EXPECT_EQ(Stats().lru_bumps_dropped, 0u);
 }
 
+TEST_F(LruTest, ActiveWarmTailsAreBumpedWithinWarm) {
+  LruTuning t = store_->lru_tuning();
+  t.warm_lru_pct = 5;  // a small WARM share, so its tail is pulled often
+  store_->SetLruTuning(t);
+  for (int i = 0; i < 100; ++i) Set(Key(i), value_);
+  // Hit a batch of HOT items twice: they go to WARM as HOT drains.
+  for (int i = 80; i < 100; ++i) {
+    t_->Get(Key(i), 100);
+    t_->Get(Key(i), 100);
+  }
+  for (int i = 100; i < 200; ++i) Set(Key(i), value_);
+  // Hit them again while in WARM: over its share, WARM's active tail is
+  // bumped within WARM (moves_within_lru), the inactive rest goes to COLD.
+  for (int i = 80; i < 100; ++i) {
+    t_->Get(Key(i), 100);
+    t_->Get(Key(i), 100);
+  }
+  for (int i = 200; i < 300; ++i) Set(Key(i), value_);
+  EXPECT_GT(Stats().moves_within_lru, 0u);
+  EXPECT_GT(Stats().moves_to_warm, 0u);
+}
+
 TEST_F(LruTest, AddOnAnActiveColdItemBumpsItToWarm) {
   Set("a", value_);
   for (int i = 0; i < 300; ++i) Set(Key(i), value_);

@@ -75,6 +75,8 @@ TEST_F(WalkTest, AbandonedCursorReleasesItsStripe) {
     t_->Walk(&cursor, 10, 100, [](ItemView) {});
     EXPECT_FALSE(cursor.done());
     // The cursor's stripe does not grow while it is there...
+    for (int i = 200000; i < 260000; ++i) Set("k" + std::to_string(i), "v");
+    EXPECT_TRUE(Stats().hash_is_expanding);
   }
   // ...and grows again once the cursor is gone.
   for (int i = 100000; i < 200000; ++i) Set("k" + std::to_string(i), "v");
