@@ -23,6 +23,13 @@ constexpr int64_t kMinWakeMicros = 1000;
 constexpr int64_t kMaxWakeMicros = 1000 * 1000;
 constexpr base::RelTime kMaxAutocrawlInterval = 3600;
 
+// Scheduling only (how long to sleep); cache time always comes from clock_.
+int64_t MonotonicMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 Maintainer::Maintainer(StoreImpl* store, std::function<base::RelTime()> clock)
@@ -78,14 +85,17 @@ bool Maintainer::Sleep(StoreThreadImpl* t, int64_t micros) {
 }
 
 void Maintainer::Run(StoreThreadImpl* t) {
-  int64_t wake = kMinWakeMicros;
   base::RelTime interval = std::max<base::RelTime>(store_->config().autocrawl_interval, 1);
   base::RelTime next_autocrawl = clock_() + interval;
+  // Per-stripe backoff, as memcached's maintainer keeps one per slab class:
+  // a stripe that had nothing to juggle is visited half as often, down to
+  // once a second; one that had work, twice as often.
+  std::vector<Backoff> backoff(store_->stripe_count());
   while (true) {
     const base::RelTime now = clock_();
-    int moved = 0;
+    int64_t next_wake = kMaxWakeMicros;
     if (store_->config().lru_maintainer) {
-      moved = JuggleAll(t, now);
+      next_wake = JuggleDue(t, now, &backoff);
       t->counters().lru_maintainer_juggles.Add();
     }
     EnforceLimit(t, now);
@@ -118,15 +128,22 @@ void Maintainer::Run(StoreThreadImpl* t) {
         crawling_.store(false);
       }
     }
-    wake = moved > 0 ? kMinWakeMicros : std::min(wake * 2, kMaxWakeMicros);
-    if (!Sleep(t, wake)) return;
+    if (!Sleep(t, std::clamp(next_wake, kMinWakeMicros, kMaxWakeMicros))) return;
   }
 }
 
-int Maintainer::JuggleAll(StoreThreadImpl* t, base::RelTime now) {
-  int moved = 0;
+int64_t Maintainer::JuggleDue(StoreThreadImpl* t, base::RelTime now,
+                              std::vector<Backoff>* backoff) {
+  const int64_t start = MonotonicMicros();
+  int64_t next_wake = kMaxWakeMicros;
   for (int i = 0; i < store_->stripe_count(); ++i) {
+    Backoff& b = (*backoff)[i];
+    if (b.due > start) {
+      next_wake = std::min(next_wake, b.due - start);
+      continue;
+    }
     Stripe& s = store_->stripe(i);
+    int moved = 0;
     for (int hold = 0; hold < kJuggleHolds; ++hold) {
       int did;
       {
@@ -137,8 +154,12 @@ int Maintainer::JuggleAll(StoreThreadImpl* t, base::RelTime now) {
       if (did < kJuggleRounds) break;
     }
     t->Quiesce();
+    b.interval = moved > 0 ? std::max(b.interval / 2, kMinWakeMicros)
+                           : std::min(b.interval * 2, kMaxWakeMicros);
+    b.due = MonotonicMicros() + b.interval;
+    next_wake = std::min(next_wake, b.interval);
   }
-  return moved;
+  return next_wake;
 }
 
 void Maintainer::EnforceLimit(StoreThreadImpl* t, base::RelTime now) {

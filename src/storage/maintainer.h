@@ -1,10 +1,11 @@
 // The store's background thread: memcached's LRU maintainer and LRU crawler.
 //
-// Maintainer part (every wake-up): juggles each stripe's segments (HOT/WARM
-// overflow to COLD, active COLD tails to WARM, expired tails reclaimed) for
-// stripes no writer has touched lately, and evicts down to the memory limit
-// after cache_memlimit lowered it. It wakes often while there is work and
-// backs off to once a second when there is none.
+// Maintainer part: juggles each stripe's segments (HOT/WARM overflow to COLD,
+// active COLD tails to WARM, expired tails reclaimed), mostly for stripes no
+// writer has touched lately, and evicts down to the memory limit after
+// cache_memlimit lowered it. Each stripe has its own backoff, as memcached
+// keeps one per slab class: visited every millisecond while it has work,
+// backing off to once a second when it has none.
 //
 // Crawler part: walks every stripe's index in batches, unlinking expired and
 // flushed items (crawler_reclaimed, crawler_items_checked). It runs when asked
@@ -54,8 +55,13 @@ class Maintainer {
 
  private:
   void Run(StoreThreadImpl* t);
-  // Returns the number of items moved or removed.
-  int JuggleAll(StoreThreadImpl* t, base::RelTime now);
+  // When each stripe is juggled next (steady clock, microseconds).
+  struct Backoff {
+    int64_t due = 0;
+    int64_t interval = 1000;
+  };
+  // Juggles the stripes that are due; returns microseconds until the next one is.
+  int64_t JuggleDue(StoreThreadImpl* t, base::RelTime now, std::vector<Backoff>* backoff);
   void EnforceLimit(StoreThreadImpl* t, base::RelTime now);
   // One full crawl; returns (checked, reclaimed).
   std::pair<uint64_t, uint64_t> Crawl(StoreThreadImpl* t, const std::vector<bool>* classes);

@@ -123,6 +123,8 @@ class ItemView {
   bool token_sent() const { return (item_->state_bits() & item_state::kTokenSent) != 0; }
   Segment segment() const { return item_->segment(); }
   size_t value_size() const { return item_->value_size(); }
+  // Bytes the item occupies: header, key and value (metadump's size=).
+  size_t total_size() const { return item_->head_bytes() + item_->tail_len(); }
   // The value as one or two contiguous parts (second empty unless split).
   struct ValueParts {
     std::string_view first;

@@ -53,6 +53,7 @@ TEST_F(StatsTest, ClassStatsPerSizeClass) {
   EXPECT_GT(classes[1].id, 1);
   EXPECT_EQ(classes[1].get_hits, 1u);
   EXPECT_EQ(classes[1].mem_requested, 600u + 16 + 8 + 3);
+  EXPECT_EQ(t_->Get("mid", 100).item.total_size(), 600u + 16 + 8 + 3);
   t_->Delete("ifoo0", {}, 100);
   store_->CollectClassStats(&classes, 100);
   EXPECT_EQ(classes[0].used_chunks, 29u);
