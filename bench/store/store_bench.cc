@@ -80,7 +80,7 @@ void BM_GetHit(benchmark::State& state) {
   Picker pick(d.keys.size(), state.thread_index() + 1);
   int op = 0;
   uint64_t bytes = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     GetResult r = t->Get(d.keys[pick.Next()], 100);
     bytes += r.item.value().first.size();
     if (++op == kTurn) {
@@ -99,7 +99,7 @@ void BM_GetMiss(benchmark::State& state) {
   Picker pick(d.absent.size(), state.thread_index() + 1);
   int op = 0;
   uint64_t misses = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     misses += t->Get(d.absent[pick.Next()], 100).item ? 0 : 1;
     if (++op == kTurn) {
       op = 0;
@@ -119,7 +119,7 @@ void BM_Set(benchmark::State& state) {
   Picker pick(d.keys.size(), state.thread_index() + 7);
   const std::string value(kValueSize, 's');
   int op = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     NewItem item;
     t->Allocate(d.keys[pick.Next()], 0, 0, kValueSize, 100, &item);
     std::memcpy(item.value().first, value.data(), kValueSize);

@@ -80,9 +80,11 @@ TEST(BudgetPoolTest, StealingCollectsOtherPools) {
 TEST(BudgetPoolTest, ConcurrentChargesNeverExceedTheLimit) {
   MemoryBudget global(1 << 20);
   std::vector<std::unique_ptr<BudgetPool>> pools;
+  pools.reserve(4);
   for (int i = 0; i < 4; ++i) pools.push_back(std::make_unique<BudgetPool>(&global, 4096));
   std::atomic<int64_t> charged{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       for (int k = 0; k < 200000; ++k) {

@@ -86,6 +86,7 @@ TEST(QsbrTest, ConcurrentReadersNeverSeeReclaimedObjects) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> bad{0};
   std::vector<std::thread> readers;
+  readers.reserve(2);
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&] {
       auto self = std::move(*d.Register());

@@ -87,7 +87,7 @@ TEST(ParseStoredNumberTest, AgreesWithMemcachedsStrtoullOnRandomValues) {
 // A split item's value arrives in two parts: every split point must read the
 // same number as the whole value.
 TEST(ParseStoredNumberTest, EverySplitPointReadsLikeTheWhole) {
-  for (std::string v : std::initializer_list<std::string>{
+  for (const std::string& v : std::initializer_list<std::string>{
            "12345", "  42 ", "-0", "+7x", "18446744073709551615", "18446744073709551616",
            "9 trailing", "", "abc", std::string("4\0 2", 4)}) {
     uint64_t whole = 0;

@@ -131,10 +131,12 @@ TEST_F(ChainIndexTest, ConcurrentReadersNeverMissPresentKeys) {
   }
   // Pre-allocate the churn items: the writer only links and unlinks.
   std::vector<Item*> churn;
+  churn.reserve(60000);
   for (int i = 0; i < 60000; ++i) churn.push_back(Make("churn" + std::to_string(i)));
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> absent{0}, retries{0}, found{0};
   std::vector<std::thread> readers;
+  readers.reserve(2);
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&, r] {
       size_t i = r;

@@ -104,9 +104,10 @@ TEST(ItemPlanTest, PlanOfAnItemMatchesItsPlanForEveryShape) {
   auto heap = std::move(*memory::ItemHeap::Create(o));
   memory::HeapCache cache(heap.get(), 0);
   const std::string key(40, 'k');
-  for (uint8_t layout : {uint8_t{0}, item_layout::kCas,
-                         uint8_t(item_layout::kCas | item_layout::kExptime | item_layout::kFlags),
-                         uint8_t(item_layout::kPinnable | item_layout::kCas)}) {
+  for (uint8_t layout :
+       {uint8_t{0}, item_layout::kCas,
+        static_cast<uint8_t>(item_layout::kCas | item_layout::kExptime | item_layout::kFlags),
+        static_cast<uint8_t>(item_layout::kPinnable | item_layout::kCas)}) {
     for (size_t v : {0, 1, 31, 254, 255, 600, 1000, 1500, 3000, 20000, 100000}) {
       const ItemPlan p = PlanItem(Classes(), layout, key.size(), v);
       void* head = cache.Allocate(p.head_bytes);
@@ -114,7 +115,7 @@ TEST(ItemPlanTest, PlanOfAnItemMatchesItsPlanForEveryShape) {
       Item* it = Item::Init(head, p.layout, key, v);
       if (tail != nullptr) it->InitSplit(tail, p.head_bytes);
       const ItemPlan q = PlanOf(Classes(), *it);
-      EXPECT_EQ(q.charge, p.charge) << int(layout) << " " << v;
+      EXPECT_EQ(q.charge, p.charge) << static_cast<int>(layout) << " " << v;
       EXPECT_EQ(q.head_bytes, p.head_bytes);
       EXPECT_EQ(it->value_size(), v);
       EXPECT_EQ(it->key(), key);

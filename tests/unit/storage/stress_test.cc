@@ -7,6 +7,7 @@
 // while readers run lock-free and evictions, index growth and reclamation
 // happen underneath. Built as its own binary: `--stress_scale=N` multiplies
 // the work (1 in the unit suite, more in the ThreadSanitizer suite).
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -84,6 +85,7 @@ class Worker {
 template <typename Fn>
 void RunThreads(Store* store, Fn fn) {
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([store, i, &fn] {
       Worker w(store, i);
@@ -289,7 +291,8 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--stress_scale=", 15) == 0) {
-      ringcache::storage::g_scale = std::max(1, std::atoi(argv[i] + 15));
+      const long scale = std::strtol(argv[i] + 15, nullptr, 10);
+      ringcache::storage::g_scale = static_cast<int>(std::clamp(scale, 1L, 1000L));
     }
   }
   return RUN_ALL_TESTS();
