@@ -16,4 +16,9 @@ void Conn::CloseNow() {
 
 void Conn::Flush() { worker_->MarkDirty(this); }
 
+void Conn::WantWritable() {
+  want_writable_ = true;
+  worker_->MarkDirty(this);
+}
+
 }  // namespace ringcache::io

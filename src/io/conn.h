@@ -39,6 +39,7 @@ class Conn final : public Connection {
   void CloseAfterFlush() override;
   void CloseNow() override;
   void Flush() override;
+  void WantWritable() override;
 
  private:
   friend class Worker;
@@ -67,6 +68,8 @@ class Conn final : public Connection {
   bool freed_ = false;              // Free() ran; memory goes at the end of the turn
   bool read_paused_ = false;        // output backpressure: not reading
   bool draining_ = false;           // engine drain: no new input; finish, flush, close
+  bool want_writable_ = false;      // the handler waits for OnWritable
+  uint64_t writable_turn_ = 0;      // turn of the last OnWritable call (+1)
 
   // Backend state.
   bool recv_armed_ = false;      // a (multishot) receive may still complete
@@ -79,8 +82,9 @@ class Conn final : public Connection {
   int64_t last_active_ns_ = 0;   // worker clock at the last input
   size_t index_ = 0;             // position in the worker's connection table
 
-  ListLink<Conn> ready_link_;  // yielded: OnData to be called again
-  ListLink<Conn> dirty_link_;  // needs a look at the end of the turn
+  ListLink<Conn> ready_link_;     // yielded: OnData to be called again
+  ListLink<Conn> dirty_link_;     // needs a look at the end of the turn
+  ListLink<Conn> writable_link_;  // OnWritable due next turn (already called this one)
 };
 
 }  // namespace ringcache::io

@@ -291,7 +291,10 @@ void Worker::OnSent(Conn* c, size_t sent) {
   c->out_.Consume(sent);
   Bump(stats_->bytes_written, sent);
   if (c->closing_) return;
-  if (!c->out_.empty() || c->close_after_flush_ || c->InputOver() || c->close_now_) MarkDirty(c);
+  if (!c->out_.empty() || c->close_after_flush_ || c->InputOver() || c->close_now_ ||
+      c->want_writable_) {
+    MarkDirty(c);
+  }
   ResumeIfDrained(c);
 }
 
@@ -318,6 +321,23 @@ void Worker::Settle(Conn* c) {
       return;
     }
   }
+  // A handler streaming a long reply gets the next call once its output has
+  // room, once per turn at most (sends and other connections go between).
+  if (c->want_writable_ && c->AcceptsInput() && c->out_.size() <= c->output_limit_ / 2) {
+    if (c->writable_turn_ == turn_ + 1) {
+      // Called this turn already: next turn, and the loop must not block
+      // meanwhile (a synchronous send may have emptied the output already).
+      if (!WritableList::Contains(c)) writable_next_.PushBack(c);
+    } else {
+      c->want_writable_ = false;
+      c->writable_turn_ = turn_ + 1;
+      c->handler_->OnWritable(*c);
+      if (c->close_now_) {
+        Close(c);
+        return;
+      }
+    }
+  }
   if (!c->out_.empty() && !c->send_in_flight_) StartSend(c);
   const bool finishing = c->close_after_flush_ || c->peer_closed_told_ ||
                          (c->draining_ && !c->read_paused_ && !ReadyList::Contains(c));
@@ -325,6 +345,8 @@ void Worker::Settle(Conn* c) {
 }
 
 void Worker::EndOfTurn() {
+  // Streams that asked for more during the last turn get their call now.
+  while (Conn* c = writable_next_.PopFront()) MarkDirty(c);
   // Connections that yielded get one more call each; a second yield waits
   // for the next turn, so new events are not starved.
   for (size_t n = ready_.size(); n > 0; --n) {
@@ -359,6 +381,7 @@ void Worker::Close(Conn* c) {
   c->closing_ = true;
   if (ReadyList::Contains(c)) ready_.Remove(c);
   if (DirtyList::Contains(c)) dirty_.Remove(c);
+  if (WritableList::Contains(c)) writable_next_.Remove(c);
   c->handler_->OnClose(*c);
   c->handler_.reset();
   c->carry_.Release();

@@ -83,6 +83,7 @@ class Worker {
  protected:
   using ReadyList = IntrusiveList<Conn, &Conn::ready_link_>;
   using DirtyList = IntrusiveList<Conn, &Conn::dirty_link_>;
+  using WritableList = IntrusiveList<Conn, &Conn::writable_link_>;
 
   // The backend's loop; returns when ShouldExit().
   virtual void Loop() = 0;
@@ -125,7 +126,7 @@ class Worker {
   // refreshes the clock and runs the timers that are due.
   void StartTurn();
   // Whether the loop may block: nothing is left to do without new events.
-  bool CanBlock() const { return ready_.empty(); }
+  bool CanBlock() const { return ready_.empty() && writable_next_.empty(); }
   // Nanoseconds until the next timer (idle scan, drain deadline, accept
   // retry), or -1 if none.
   int64_t NanosToNextTimer() const;
@@ -170,6 +171,7 @@ class Worker {
   std::vector<Conn*> graveyard_;
   ReadyList ready_;
   DirtyList dirty_;
+  WritableList writable_next_;  // asked for OnWritable again within one turn
   uint64_t next_conn_serial_ = 0;
 
   int64_t now_ns_ = 0;  // CLOCK_MONOTONIC at the start of the turn

@@ -103,6 +103,11 @@ class Connection {
   // replies are appended outside OnData (e.g. from a Post()ed task); output
   // appended during OnData is always sent.
   virtual void Flush() {}
+  // Asks for one ConnectionHandler::OnWritable call once out() has room
+  // (at most half the output limit), at the end of a turn. For replies
+  // produced in pieces (a metadump): each piece asks for the next, so the
+  // stream goes as fast as the peer reads and its memory stays bounded.
+  virtual void WantWritable() {}
 };
 
 struct DataResult {
@@ -114,6 +119,9 @@ class ConnectionHandler {
  public:
   virtual ~ConnectionHandler() = default;
   virtual DataResult OnData(Connection& conn, std::string_view data) = 0;
+  // out() has room again after conn.WantWritable(); produce the next piece.
+  // Called at most once per turn per connection, never after a close began.
+  virtual void OnWritable(Connection& conn) {}
   // The peer finished sending (EOF) and all its bytes were offered to OnData.
   // Pending replies are still sent (a half-closed socket gets its answers);
   // the connection then closes.

@@ -277,6 +277,67 @@ TEST_P(EngineTest, ReferencedValuesAreSentUncopiedAndReleasedOnce) {
   EXPECT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
 }
 
+// Streams `pieces` numbered lines per request, one piece per OnWritable,
+// as a metadump is answered: the stream goes as fast as the client reads and
+// the output never holds much more than the limit.
+class StreamingReplies final : public ConnectionHandler {
+ public:
+  StreamingReplies(int pieces, std::atomic<size_t>* max_out) : pieces_(pieces), max_out_(max_out) {}
+  DataResult OnData(Connection& conn, std::string_view data) override {
+    const size_t nl = data.find('\n');
+    if (nl == std::string_view::npos) return {0, false};
+    next_ = 0;
+    Produce(conn);
+    return {nl + 1, false};
+  }
+  void OnWritable(Connection& conn) override { Produce(conn); }
+
+ private:
+  void Produce(Connection& conn) {
+    for (int i = 0; i < 100 && next_ < pieces_; ++i, ++next_) {
+      conn.out().Append("piece " + std::to_string(next_) + std::string(1000, '.') + "\n");
+    }
+    size_t seen = max_out_->load();
+    while (conn.out().size() > seen && !max_out_->compare_exchange_weak(seen, conn.out().size())) {
+    }
+    if (next_ < pieces_) {
+      conn.WantWritable();
+    } else {
+      conn.out().Append("END\n");
+    }
+  }
+  const int pieces_;
+  int next_ = 0;
+  std::atomic<size_t>* max_out_;
+};
+
+TEST_P(EngineTest, WritableCallbacksStreamALongReplyAtTheReadersPace) {
+  EngineOptions o = Options();
+  o.max_output_bytes = 256 << 10;
+  std::atomic<size_t> max_out{0};
+  constexpr int kPieces = 20000;  // ~20 MB, far above the output limit
+  TestServer server(o, [&](const ConnInfo&, HookCounts*) {
+    return std::make_unique<StreamingReplies>(kPieces, &max_out);
+  });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  ASSERT_TRUE(c->Send("dump\n"));
+  // Read slowly at first: the server must wait, not buffer everything.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string got = c->ReadUntil("END\n", 30000);
+  ASSERT_GE(got.size(), 4u);
+  EXPECT_EQ(got.substr(got.size() - 4), "END\n");
+  size_t lines = 0;
+  for (char ch : got) lines += ch == '\n';
+  EXPECT_EQ(lines, kPieces + 1u);
+  EXPECT_NE(got.find("piece 19999"), std::string::npos);
+  // Bounded: a piece is ~100 kB, produced only while the output has room.
+  EXPECT_LT(max_out.load(), o.max_output_bytes / 2 + 200000);
+  // The connection serves requests again after the stream.
+  ASSERT_TRUE(c->Send("dump\n"));
+  EXPECT_NE(c->ReadUntil("END\n", 30000).find("piece 0"), std::string::npos);
+}
+
 TEST_P(EngineTest, TinyReceiveRingRunsDryAndRecovers) {
   // Two provided buffers for 40 busy connections: multishot receives end
   // with ENOBUFS and must be re-armed once buffers come back.

@@ -67,6 +67,10 @@ class CheckedHandler final : public ConnectionHandler {
     Check();
     return inner_->OnData(conn, data);
   }
+  void OnWritable(Connection& conn) override {
+    Check();
+    inner_->OnWritable(conn);
+  }
   void OnPeerClosed(Connection& conn) override {
     Check();
     inner_->OnPeerClosed(conn);
