@@ -50,6 +50,8 @@ class Conn final : public Connection {
   bool AcceptsInput() const { return !closing_ && !close_now_ && !close_after_flush_; }
   // No new bytes will be read: the peer shut down, or the engine drains.
   bool InputOver() const { return eof_ || draining_; }
+  // Reading is held back by output or input backpressure.
+  bool ReadingStopped() const { return read_paused_ || input_full_; }
 
   Worker* const worker_;
   const base::BlockPool* const pool_;
@@ -67,6 +69,7 @@ class Conn final : public Connection {
   bool closing_ = false;            // teardown started; the handler is gone
   bool freed_ = false;              // Free() ran; memory goes at the end of the turn
   bool read_paused_ = false;        // output backpressure: not reading
+  bool input_full_ = false;         // input backpressure: carry over the limit, not reading
   bool draining_ = false;           // engine drain: no new input; finish, flush, close
   bool want_writable_ = false;      // the handler waits for OnWritable
   uint64_t writable_turn_ = 0;      // turn of the last OnWritable call (+1)

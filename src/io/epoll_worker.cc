@@ -148,7 +148,7 @@ void EpollWorker::TrySend(Conn* c) {
 
 void EpollWorker::ReadConn(Conn* c, bool peer_shut) {
   for (int i = 0; i < kReadsPerEvent; ++i) {
-    if (!c->AcceptsInput() || c->read_paused_ || c->InputOver()) {
+    if (!c->AcceptsInput() || c->ReadingStopped() || c->InputOver()) {
       return;  // maybe_readable_ stays set: a resume reads again
     }
     const ssize_t n = ::recv(c->info_.fd, buffer_.get(), buffer_size_, MSG_DONTWAIT);

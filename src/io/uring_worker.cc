@@ -138,7 +138,7 @@ void UringWorker::CloseFd(int fd) {
 }
 
 bool UringWorker::WantsInput(const Conn* c) const {
-  return c->AcceptsInput() && !c->read_paused_ && !c->InputOver();
+  return c->AcceptsInput() && !c->ReadingStopped() && !c->InputOver();
 }
 
 void UringWorker::ArmRecv(Conn* c) {

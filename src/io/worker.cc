@@ -1,6 +1,7 @@
 #include "worker.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include <sys/socket.h>
@@ -228,11 +229,18 @@ void Worker::Deliver(Conn* c, std::string_view bytes) {
   if (!c->AcceptsInput() || c->draining_) return;
   c->last_active_ns_ = now_ns_;
   if (c->read_paused_ || ReadyList::Contains(c) || !c->carry_.empty()) {
-    if (!c->carry_.Append(bytes, options_.max_input_bytes)) {
+    // Bytes already received are always kept; input backpressure stops
+    // further reading instead (LimitInput), so the carry exceeds the limit
+    // by at most the receives already in flight.
+    if (!c->carry_.Append(bytes, std::numeric_limits<size_t>::max())) {
       Close(c);
       return;
     }
-    if (!c->read_paused_ && !ReadyList::Contains(c)) ProcessCarry(c);
+    if (!c->read_paused_ && !ReadyList::Contains(c)) {
+      ProcessCarry(c);
+    } else {
+      LimitInput(c);
+    }
     return;
   }
   // Fast path: the handler reads straight from the receive buffer.
@@ -253,7 +261,31 @@ void Worker::ProcessCarry(Conn* c) {
   const DataResult r = c->handler_->OnData(*c, data);
   const size_t consumed = std::min(r.consumed, data.size());
   c->carry_.Consume(consumed);
+  if (c->carry_.size() > options_.max_input_bytes && !c->close_now_ && !c->close_after_flush_) {
+    // More than the limit that the handler cannot make progress on (one
+    // request longer than the limit) closes the connection; a backlog of
+    // requests it is working through only stops reading.
+    const bool stuck = consumed == 0 && !r.yield && !c->OutputFull() && !c->want_writable_;
+    if (stuck) {
+      Close(c);
+      return;
+    }
+    LimitInput(c);
+  } else if (c->input_full_ && c->carry_.size() <= options_.max_input_bytes / 2) {
+    ResumeInput(c);
+  }
   AfterHandler(c, r.yield && consumed > 0 && !c->carry_.empty());
+}
+
+void Worker::LimitInput(Conn* c) {
+  if (c->input_full_ || c->carry_.size() <= options_.max_input_bytes) return;
+  c->input_full_ = true;
+  if (!c->read_paused_) StopReading(c);
+}
+
+void Worker::ResumeInput(Conn* c) {
+  c->input_full_ = false;
+  if (!c->read_paused_ && !c->InputOver() && c->AcceptsInput()) StartReading(c);
 }
 
 void Worker::AfterHandler(Conn* c, bool yielded) {
@@ -304,7 +336,7 @@ void Worker::ResumeIfDrained(Conn* c) {
   if (!c->carry_.empty() && c->AcceptsInput()) ProcessCarry(c);
   if (c->closing_ || c->read_paused_) return;
   MarkDirty(c);  // an end of stream seen while paused is handled now
-  if (!c->InputOver() && !c->close_after_flush_) StartReading(c);
+  if (!c->InputOver() && !c->close_after_flush_ && !c->input_full_) StartReading(c);
 }
 
 void Worker::Settle(Conn* c) {
@@ -335,6 +367,14 @@ void Worker::Settle(Conn* c) {
       if (c->close_now_) {
         Close(c);
         return;
+      }
+      // A handler that held its input back while streaming takes it now.
+      if (!c->want_writable_ && !c->carry_.empty() && c->AcceptsInput() && !c->read_paused_) {
+        ProcessCarry(c);
+        if (c->close_now_) {
+          Close(c);
+          return;
+        }
       }
     }
   }

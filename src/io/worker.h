@@ -160,6 +160,10 @@ class Worker {
   void AfterHandler(Conn* c, bool yielded);
   void Settle(Conn* c);
   void ResumeIfDrained(Conn* c);
+  // Input backpressure: stop reading a connection whose unconsumed input
+  // passed max_input_bytes; resume below half of it.
+  void LimitInput(Conn* c);
+  void ResumeInput(Conn* c);
   void BeginStop();
   void BeginDrain();
   void CloseListeners();

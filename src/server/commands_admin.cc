@@ -163,9 +163,7 @@ void Connection::Admin(io::Connection& conn, const protocol::TextRequest& req) {
           return;
         }
         case CrawlerOp::kMetadump:
-          // Streaming dumps need the engine's writable notification; until
-          // then this answers as memcached does when it cannot start one.
-          protocol::AppendError(out, ProtocolError::kCrawlerUnknownError);
+          StartMetadump(conn, req);
           return;
       }
       return;

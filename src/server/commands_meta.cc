@@ -25,12 +25,6 @@ int FlagIndex(const MetaRequest& req, char flag) {
   return -1;
 }
 
-// memcached's ITEM_ntotal: its own item size, which `me` reports.
-uint64_t MemcachedItemSize(size_t key_len, uint32_t client_flags, size_t value_len, bool cas) {
-  return 48 + key_len + 1 + (client_flags != 0 ? sizeof(uint32_t) : 0) + value_len + 2 +
-         (cas ? sizeof(uint64_t) : 0);
-}
-
 storage::StoreMode ToStoreMode(protocol::StoreKind kind) {
   switch (kind) {
     case protocol::StoreKind::kSet:
@@ -50,6 +44,11 @@ storage::StoreMode ToStoreMode(protocol::StoreKind kind) {
 }
 
 }  // namespace
+
+uint64_t MemcachedItemSize(size_t key_len, uint32_t client_flags, size_t value_len, bool cas) {
+  return 48 + key_len + 1 + (client_flags != 0 ? sizeof(uint32_t) : 0) + value_len + 2 +
+         (cas ? sizeof(uint64_t) : 0);
+}
 
 void Connection::MetaGet(base::OutBuffer& out, const MetaRequest& req) {
   storage::GetOptions options;

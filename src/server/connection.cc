@@ -67,6 +67,8 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   }
   // A watch connection only listens; what it sends is ignored, as in memcached.
   if (RC_UNLIKELY(watcher_ != nullptr)) return {data.size(), false};
+  // During a metadump further commands wait (the engine keeps them).
+  if (RC_UNLIKELY(metadump_ != nullptr)) return {0, false};
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
   responses_left_ = worker_.response_slots();
@@ -100,6 +102,7 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     if (step == Step::kStop) return {data.size(), false};
     // A binary value of zero bytes is complete before any byte arrives.
     if (phase_ == Phase::kValue && block_.remaining() == 0) FinishValue(conn);
+    if (RC_UNLIKELY(metadump_ != nullptr)) return {pos, false};
   }
   return {pos, false};
 }

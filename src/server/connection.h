@@ -47,6 +47,9 @@
 
 namespace ringcache::server {
 
+// memcached's own size of an item (ITEM_ntotal), which `me` and metadump report.
+uint64_t MemcachedItemSize(size_t key_len, uint32_t client_flags, size_t value_len, bool cas);
+
 // memcached's connection state names, as `stats conns` prints them.
 enum class ConnState : uint8_t { kParseCmd, kNread, kSwallow, kClosing };
 const char* ConnStateName(ConnState state);
@@ -57,6 +60,7 @@ class Connection final : public io::ConnectionHandler {
   ~Connection() override;
 
   io::DataResult OnData(io::Connection& conn, std::string_view data) override;
+  void OnWritable(io::Connection& conn) override;
   void OnClose(io::Connection& conn) override;
 
   // UDP: every datagram negotiates its protocol anew, as memcached's UDP
@@ -162,6 +166,14 @@ class Connection final : public io::ConnectionHandler {
   // memcached logs); empty otherwise. A copy: the item may be gone after Store.
   std::string WatchKey();
 
+  // --- lru_crawler metadump (metadump.cc): streamed in pieces as the client reads ---
+  struct Metadump {
+    storage::WalkCursor cursor;
+    protocol::CrawlerClasses classes;
+  };
+  void StartMetadump(io::Connection& conn, const protocol::TextRequest& req);
+  void ContinueMetadump(io::Connection& conn);
+
   // --- admin and informational commands (commands_admin.cc) ---
   void Admin(io::Connection& conn, const protocol::TextRequest& req);
   void FlushAll(base::OutBuffer& out, const protocol::TextRequest& req);
@@ -183,6 +195,7 @@ class Connection final : public io::ConnectionHandler {
   PendingStore pending_;
 
   std::shared_ptr<WatchHub::Watcher> watcher_;  // set once this is a watch connection
+  std::unique_ptr<Metadump> metadump_;          // a metadump in progress
   protocol::WatchCloseReason close_reason_ = protocol::WatchCloseReason::kNormal;
 
   std::atomic<ConnState> state_{ConnState::kParseCmd};

@@ -269,8 +269,9 @@ std::vector<StatLine> StatsReport::Slabs(base::RelTime now) {
   server_.store.CollectStats(&ss);
   Lines l;
   int active = 0;
+  // Like memcached's slab classes that were ever given a page, every class
+  // the store reports (it has items, allocations or counters) stays listed.
   for (const storage::ClassStats& c : classes) {
-    if (c.used_chunks == 0 && c.number() == 0) continue;
     ++active;
     const std::string p = absl::StrCat(c.id, ":");
     // A jemalloc slab plays the part of memcached's page.

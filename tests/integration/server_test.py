@@ -100,6 +100,27 @@ class FramingTest(unittest.TestCase):
         self.assertEqual(data, b"STORED\r\nVALUE hc 0 2\r\nok\r\nEND\r\n")
 
 
+class MetadumpTest(unittest.TestCase):
+    def test_large_dump_to_a_slow_reader_then_queued_commands(self):
+        n = 60000
+        with rcserver.Server("ringcached", ["-t", "2", "-m", "256"]) as s, s.conn(30) as c:
+            c.send(b"".join(b"set md%d 0 0 10 noreply\r\n0123456789\r\n" % i for i in range(n)))
+            self.assertEqual(c.cmd("version"), b"VERSION 1.6.18\r\n")
+            # A command queued behind the dump is answered after END.
+            c.send(b"lru_crawler metadump all\r\nget md7\r\n")
+            time.sleep(0.5)  # the client does not read for a while
+            dump = c.read_until(b"END\r\n")
+            self.assertTrue(dump.endswith(b"\nEND\r\n"))
+            lines = dump[:-len(b"END\r\n")].split(b"\n")[:-1]
+            self.assertEqual(len(lines), n)
+            keys = {ln.split(b" ")[0] for ln in lines}
+            self.assertEqual(len(keys), n, "every item exactly once")
+            self.assertRegex(lines[0], rb"^key=md\d+ exp=-1 la=\d+ cas=\d+ fetch=no cls=\d+ size=\d+$")
+            self.assertEqual(c.read_until(b"END\r\n"), b"VALUE md7 0 10\r\n0123456789\r\nEND\r\n")
+            st = c.stats()
+            self.assertEqual(st["curr_items"], str(n))
+
+
 class StatsTest(unittest.TestCase):
     def test_stats_is_a_superset_of_memcached_in_the_same_order(self):
         with rcserver.Pair(["-t", "1"]) as pair:

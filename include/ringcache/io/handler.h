@@ -121,6 +121,8 @@ class ConnectionHandler {
   virtual DataResult OnData(Connection& conn, std::string_view data) = 0;
   // out() has room again after conn.WantWritable(); produce the next piece.
   // Called at most once per turn per connection, never after a close began.
+  // Input the handler left unconsumed meanwhile is offered to OnData right
+  // after the call that does not ask for more.
   virtual void OnWritable(Connection& conn) {}
   // The peer finished sending (EOF) and all its bytes were offered to OnData.
   // Pending replies are still sent (a half-closed socket gets its answers);

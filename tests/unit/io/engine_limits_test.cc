@@ -113,6 +113,25 @@ TEST_P(EngineLimitsTest, InputBeyondTheLimitClosesTheConnection) {
   EXPECT_EQ(d->ReadN(5), "fine\n");
 }
 
+TEST_P(EngineLimitsTest, ABacklogOfCompleteRequestsPausesReadingInsteadOfClosing) {
+  // A handler that yields after every request (memcached's -R) falls behind
+  // a client pipelining 4 MB of requests; with a 64 kB input limit the
+  // engine must stop reading, not close, and every request gets its reply.
+  EngineOptions o = Options();
+  o.max_input_bytes = 64 << 10;
+  TestServer server(
+      o, [](const ConnInfo&, HookCounts*) { return std::make_unique<OneLinePerCall>(); });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  std::string requests;
+  for (int i = 0; i < 100000; ++i) requests += "request " + std::to_string(i) + " ......\n";
+  std::thread writer([&] { EXPECT_TRUE(c->Send(requests)); });
+  const std::string got = c->ReadN(requests.size(), 60000);
+  writer.join();
+  EXPECT_TRUE(got == requests) << got.size() << " of " << requests.size() << " bytes echoed";
+  EXPECT_EQ(server.Stat(&WorkerStats::curr_connections), 1u);
+}
+
 TEST_P(EngineLimitsTest, RunningOutOfDescriptorsPausesAccepting) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const EngineKind kind = GetParam();
