@@ -300,8 +300,7 @@ void Connection::Stats(base::OutBuffer& out, const protocol::TextRequest& req) {
       protocol::AppendEnd(out);
       return;
     case StatsKind::kConns:
-      // Listed per connection once the engine reports listener descriptors.
-      protocol::AppendEnd(out);
+      report.Write(out, report.Conns(now()));
       return;
     case StatsKind::kExtstore:
       protocol::AppendError(out, ProtocolError::kError);

@@ -1,8 +1,14 @@
 #include "stats_report.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -91,6 +97,34 @@ ListenerCounts CountListeners(const Config& config) {
     }
   }
   return c;
+}
+
+// memcached's get_conn_text: "tcp:1.2.3.4:11211", "tcp6:[::1]:11211",
+// "udp:...", "unix:/path"; an unnamed peer is "<AF n>".
+std::string ConnText(io::Transport transport, const sockaddr_storage& addr, socklen_t len) {
+  char text[INET6_ADDRSTRLEN + 2] = {};
+  const bool udp = transport == io::Transport::kUdp;
+  switch (addr.ss_family) {
+    case AF_INET: {
+      const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+      inet_ntop(AF_INET, &a.sin_addr, text, sizeof(text));
+      return absl::StrCat(udp ? "udp:" : "tcp:", text, ":", ntohs(a.sin_port));
+    }
+    case AF_INET6: {
+      const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+      inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof(text));
+      return absl::StrCat(udp ? "udp6:[" : "tcp6:[", text, "]:", ntohs(a.sin6_port));
+    }
+    case AF_UNIX: {
+      const auto& a = reinterpret_cast<const sockaddr_un&>(addr);
+      const size_t max =
+          len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;
+      const std::string path(a.sun_path, strnlen(a.sun_path, max));
+      return path.size() < 2 ? absl::StrCat("unix:<AF ", AF_UNIX, ">") : "unix:" + path;
+    }
+    default:
+      return absl::StrCat("?:<AF ", addr.ss_family, ">");
+  }
 }
 
 std::string FormatTimeval(const timeval& tv) {
@@ -295,6 +329,53 @@ std::vector<StatLine> StatsReport::Slabs(base::RelTime now) {
   }
   l.Gauge("active_slabs", static_cast<uint64_t>(active));
   l.Gauge("total_malloced", ss.total_malloced);
+  return l.Take();
+}
+
+std::vector<StatLine> StatsReport::Conns(base::RelTime now) {
+  struct Entry {
+    int fd;
+    std::vector<std::pair<std::string, std::string>> fields;
+  };
+  std::vector<Entry> entries;
+  // Listeners and UDP sockets have been there since the start.
+  const base::RelTime started = server_.clock.FromUnix(server_.started_unix);
+  const std::string since_start = std::to_string(now - std::min(now, started));
+  if (server_.engine != nullptr) {
+    for (const io::BoundSocket& b : server_.engine->bound()) {
+      Entry e{b.fd, {}};
+      if (b.transport == io::Transport::kUdp) {
+        e.fields.emplace_back("UDP", "UDP");
+        e.fields.emplace_back("addr", ConnText(b.transport, b.addr, b.addr_len));
+        e.fields.emplace_back("state", "conn_read");
+      } else {
+        e.fields.emplace_back("addr", ConnText(b.transport, b.addr, b.addr_len));
+        e.fields.emplace_back("state", "conn_listening");
+      }
+      e.fields.emplace_back("secs_since_last_cmd", since_start);
+      entries.push_back(std::move(e));
+    }
+  }
+  std::vector<ConnSnapshot> conns;
+  server_.ForEachWorker([&](WorkerContext& w) { w.SnapshotConnections(&conns); });
+  for (const ConnSnapshot& c : conns) {
+    if (c.info.transport == io::Transport::kUdp) continue;  // the UDP socket is listed above
+    Entry e{c.info.fd, {}};
+    e.fields.emplace_back("addr", ConnText(c.info.transport, c.info.peer, c.info.peer_len));
+    e.fields.emplace_back("listen_addr",
+                          ConnText(c.info.transport, c.info.local, c.info.local_len));
+    e.fields.emplace_back("state", c.state);
+    e.fields.emplace_back("secs_since_last_cmd", std::to_string(now - std::min(now, c.last_cmd)));
+    entries.push_back(std::move(e));
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.fd < b.fd; });
+  Lines l;
+  for (Entry& e : entries) {
+    for (auto& [name, value] : e.fields) {
+      l.Text(absl::StrCat(e.fd, ":", name), std::move(value));
+    }
+  }
   return l.Take();
 }
 

@@ -42,6 +42,10 @@ class StatsReport {
   std::vector<StatLine> Items(base::RelTime now);
   std::vector<StatLine> Slabs(base::RelTime now);
 
+  // `stats conns`: listeners, UDP sockets and client connections in
+  // descriptor order, as memcached lists its connection table.
+  std::vector<StatLine> Conns(base::RelTime now);
+
   // Calls `emit(name, value_text)` for each line with the baseline applied.
   template <typename Emit>
   void Visit(const std::vector<StatLine>& lines, Emit&& emit);
