@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ringcache/protocol/ascii_auth.h"
 #include "ringcache/protocol/binary_composer.h"
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/meta_composer.h"
+#include "ringcache/protocol/text_composer.h"
 
 namespace ringcache::server {
 
@@ -28,7 +30,7 @@ const char* ConnStateName(ConnState state) {
 }
 
 Connection::Connection(WorkerContext& worker, const io::ConnInfo& info)
-    : worker_(worker), info_(info) {
+    : worker_(worker), info_(info), authenticated_(worker.server().auth == nullptr) {
   last_cmd_.store(worker.now(), std::memory_order_relaxed);
   worker_.AddConnection(this);
   LogConnection(/*open=*/true);
@@ -96,8 +98,9 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     // A client that does not read its replies stops being served until it
     // does; the engine offers the rest again once the output drained.
     if (conn.OutputFull()) return {pos, false};
-    const Step step =
-        wire_ == Wire::kBinary ? StepBinary(conn, data, &pos) : StepText(conn, data, &pos);
+    const Step step = wire_ == Wire::kBinary      ? StepBinary(conn, data, &pos)
+                      : RC_LIKELY(authenticated_) ? StepText(conn, data, &pos)
+                                                  : StepAuth(conn, data, &pos);
     if (step == Step::kNeedMore) return {pos, false};
     if (step == Step::kStop) return {data.size(), false};
     // A binary value of zero bytes is complete before any byte arrives.
@@ -139,6 +142,39 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       protocol::AppendError(out, r.error);
       SetState(ConnState::kClosing);
       conn.CloseAfterFlush();
+      return Step::kStop;
+  }
+  return Step::kStop;
+}
+
+Connection::Step Connection::StepAuth(io::Connection& conn, std::string_view data, size_t* pos) {
+  protocol::AsciiAuth auth;
+  const ParseResult r = protocol::ParseAsciiAuth(data.substr(*pos), &auth);
+  switch (r.status) {
+    case ParseStatus::kNeedMore:
+      return Step::kNeedMore;
+    case ParseStatus::kRequest: {
+      *pos += r.consumed;
+      ThreadStats& stats = worker_.stats();
+      stats.auth_cmds.Add();
+      if (worker_.server().auth->Check(auth.user, auth.password)) {
+        authenticated_ = true;
+        protocol::AppendReply(conn.out(), protocol::TextReply::kStored);
+      } else {
+        stats.auth_errors.Add();
+        protocol::AppendError(conn.out(), protocol::ProtocolError::kAuthFailure);
+      }
+      return Step::kContinue;
+    }
+    case ParseStatus::kError:
+      *pos += r.consumed;
+      protocol::AppendError(conn.out(), r.error);
+      return Step::kContinue;
+    case ParseStatus::kClose:
+    case ParseStatus::kCloseWithError:
+      close_reason_ = protocol::WatchCloseReason::kError;
+      SetState(ConnState::kClosing);
+      conn.CloseNow();
       return Step::kStop;
   }
   return Step::kStop;

@@ -107,6 +107,7 @@ class Connection final : public io::ConnectionHandler {
   }
   void BeginSwallow(uint64_t bytes);
   Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
   void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
@@ -185,6 +186,7 @@ class Connection final : public io::ConnectionHandler {
   protocol::TextRequest req_;
 
   Wire wire_ = Wire::kUndecided;
+  bool authenticated_;  // -Y: a text connection must log in first
   protocol::binary::Request binary_req_;
   Phase phase_ = Phase::kCommand;
   protocol::ValueBlock block_;

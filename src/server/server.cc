@@ -85,7 +85,8 @@ io::EngineOptions EngineOptionsFrom(const Config& config) {
 // Waits for the process-directed signals every other thread blocks.
 class SignalThread {
  public:
-  SignalThread(io::Engine& engine, const base::Logger& logger) : engine_(engine), logger_(logger) {
+  SignalThread(io::Engine& engine, const base::Logger& logger, AuthFile* auth)
+      : engine_(engine), logger_(logger), auth_(auth) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~SignalThread() {
@@ -112,7 +113,15 @@ class SignalThread {
           engine_.Drain();
           break;
         case SIGHUP:
-          // The auth file (-Y) is re-read here once ASCII auth lands.
+          // memcached re-reads the -Y authfile; a failed reload keeps the
+          // entries in force.
+          if (auth_ != nullptr) {
+            int err;
+            const AuthFile::LoadResult r = auth_->Load(&err);
+            if (r != AuthFile::LoadResult::kOk) {
+              logger_.Log(1, "%s", auth_->FailureMessage(r, err));
+            }
+          }
           break;
         default:
           break;  // timeout or EINTR: check done_
@@ -134,6 +143,7 @@ class SignalThread {
  private:
   io::Engine& engine_;
   const base::Logger& logger_;
+  AuthFile* auth_;
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
@@ -149,6 +159,19 @@ int RunServer(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &handled, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // memcached loads the authfile before anything is bound.
+  std::unique_ptr<AuthFile> auth;
+  if (!config.auth_file.empty()) {
+    auth = std::make_unique<AuthFile>(config.auth_file);
+    int err;
+    const AuthFile::LoadResult r = auth->Load(&err);
+    if (r != AuthFile::LoadResult::kOk) {
+      const std::string message = auth->FailureMessage(r, err);
+      fputs(message.c_str(), stderr);
+      return EXIT_FAILURE;
+    }
+  }
+
   absl::StatusOr<std::unique_ptr<storage::Store>> store =
       storage::Store::Create(StoreConfigFrom(config));
   if (!store.ok()) {
@@ -156,6 +179,7 @@ int RunServer(const Config& config) {
     return EXIT_FAILURE;
   }
   ServerContext context(config, logger, **store, clock, time(nullptr));
+  context.auth = auth.get();
 
   absl::StatusOr<std::unique_ptr<io::Engine>> engine = io::Engine::Create(
       EngineOptionsFrom(config),
@@ -184,7 +208,7 @@ int RunServer(const Config& config) {
 
   absl::Status run;
   {
-    SignalThread signals(**engine, logger);
+    SignalThread signals(**engine, logger, auth.get());
     // The sockets are bound and the workers start within Run: from here a
     // client that connects is served.
     NotifySystemd("READY=1");

@@ -20,6 +20,7 @@
 
 #include "absl/synchronization/mutex.h"
 
+#include "auth_file.h"
 #include "prefix_stats.h"
 #include "ringcache/base/clock.h"
 #include "ringcache/base/logger.h"
@@ -51,6 +52,8 @@ struct ServerContext {
   // stats detail: per-prefix counters, switched by -D and "stats detail on|off".
   PrefixStats prefix_stats;
   WatchHub watch;
+  // -Y: text connections authenticate against it first (null: no -Y).
+  AuthFile* auth = nullptr;
   // memcached's accepting_conns (false while the engine refuses accepts).
   std::atomic<bool> accepting{true};
 

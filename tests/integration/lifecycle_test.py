@@ -112,5 +112,45 @@ class LifecycleTest(unittest.TestCase):
                 proc.wait(10)
 
 
+class AsciiAuthTest(unittest.TestCase):
+    def test_login_and_sighup_reload(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "auth")
+            with open(path, "w") as f:
+                f.write("alice:secret\n")
+            with rcserver.Server("ringcached", ["-Y", path]) as s:
+                with s.conn() as c:
+                    self.assertEqual(c.cmd("get k"), b"CLIENT_ERROR unauthenticated\r\n")
+                    self.assertEqual(c.cmd("set a 0 0 9\r\nalice bad"),
+                                     b"CLIENT_ERROR authentication failure\r\n")
+                    self.assertEqual(c.cmd("set a 0 0 12\r\nalice secret"), b"STORED\r\n")
+                    self.assertEqual(c.cmd("set k 0 0 1\r\nv"), b"STORED\r\n")
+                with open(path, "w") as f:
+                    f.write("bob:other\n")
+                s.proc.send_signal(signal.SIGHUP)
+                time.sleep(0.5)
+                with s.conn() as c:
+                    self.assertEqual(c.cmd("set a 0 0 12\r\nalice secret"),
+                                     b"CLIENT_ERROR authentication failure\r\n")
+                    self.assertEqual(c.cmd("set a 0 0 9\r\nbob other"), b"STORED\r\n")
+                    self.assertEqual(c.cmd("get k", b"END\r\n"), b"VALUE k 0 1\r\nv\r\nEND\r\n")
+                    st = c.stats()
+                    self.assertEqual(st["auth_cmds"], "4")
+                    self.assertEqual(st["auth_errors"], "2")
+
+    def test_missing_or_malformed_file_refuses_to_start(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad")
+            with open(bad, "w") as f:
+                f.write("no colon here\n")
+            for path in (os.path.join(d, "missing"), bad):
+                ours = subprocess.run([rcserver.RINGCACHED] + rcserver.root_args() +
+                                      ["-p", "0", "-Y", path], capture_output=True, timeout=10)
+                theirs = subprocess.run([rcserver.MEMCACHED] + rcserver.root_args() +
+                                        ["-p", "0", "-Y", path], capture_output=True, timeout=10)
+                self.assertEqual(ours.returncode, theirs.returncode, path)
+                self.assertEqual(ours.stderr, theirs.stderr, path)
+
+
 if __name__ == "__main__":
     unittest.main()
