@@ -417,7 +417,9 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
   Item* old = slot.item;
   if (old == nullptr) return DeleteResult::kNotFound;
   if (opt.compare_cas != 0 && opt.compare_cas != old->cas()) return DeleteResult::kExists;
-  const uint64_t cas = opt.new_cas != 0 ? opt.new_cas : s.NextCas();
+  // Only the variants that keep an item give it a new CAS; a plain delete
+  // draws none (memcached's CAS sequence must stay in step).
+  const auto cas = [&] { return opt.new_cas != 0 ? opt.new_cas : s.NextCas(); };
   if (opt.invalidate) {
     // md I: keep the item, mark it stale, clear the token so the next fetch
     // wins, give it a new CAS (and TTL with T).
@@ -425,7 +427,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     if (opt.touch) shape.exptime = opt.new_exptime;
     Item* copy = StoreThreadOps::Copy(t, stripe, *old, shape, now);
     if (copy == nullptr) return DeleteResult::kNotFound;
-    SetCas(copy, cas);
+    SetCas(copy, cas());
     const uint8_t st = static_cast<uint8_t>(
         (old->state_bits() & kCarriedState & ~item_state::kTokenSent) | item_state::kStale);
     copy->state().store(st, std::memory_order_relaxed);
@@ -439,7 +441,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     shape.client_flags = opt.client_flags;
     Item* empty = t.AllocateItemLocked(stripe, shape, now);
     if (empty == nullptr) return DeleteResult::kNotFound;
-    SetCas(empty, cas);
+    SetCas(empty, cas());
     stripe.Swap(t, old, empty, h32, now, Stripe::kNewValue);
     return DeleteResult::kDeleted;
   }

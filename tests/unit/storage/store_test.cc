@@ -53,6 +53,24 @@ TEST_F(StoreTest, SetOverwritesAndCasIsUniqueAndMonotonic) {
   EXPECT_GT(other, last);
 }
 
+TEST_F(StoreTest, OnlyStoresDrawCasValuesAsInMemcached) {
+  // memcached's CAS sequence advances on stores, not on deletes, misses or
+  // touches: clients comparing CAS values across servers rely on the same
+  // numbering.
+  uint64_t first = 0;
+  ASSERT_EQ(Put("a", "1", {}, 0, 0, 100, &first), StoreResult::kStored);
+  EXPECT_EQ(t_->Delete("a", {}, 100), DeleteResult::kDeleted);
+  EXPECT_EQ(t_->Delete("a", {}, 100), DeleteResult::kNotFound);
+  EXPECT_FALSE(t_->Get("missing", 100).item);
+  ASSERT_EQ(Set("t", "x"), StoreResult::kStored);
+  EXPECT_EQ(t_->Touch("t", 500, 100), TouchResult::kTouched);
+  const uint64_t touched = t_->Get("t", 100).item.cas();
+  EXPECT_EQ(touched, first + 1) << "the delete drew no CAS";
+  uint64_t next = 0;
+  ASSERT_EQ(Put("b", "2", {}, 0, 0, 100, &next), StoreResult::kStored);
+  EXPECT_EQ(next, touched + 1) << "the touch kept the item's CAS and drew none";
+}
+
 TEST_F(StoreTest, AddOnlyStoresMissingKeys) {
   EXPECT_EQ(Put("a", "1", {StoreMode::kAdd}), StoreResult::kStored);
   EXPECT_EQ(Put("a", "2", {StoreMode::kAdd}), StoreResult::kNotStored);
