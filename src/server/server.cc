@@ -190,6 +190,8 @@ int RunServer(const Config& config) {
   }
   context.engine = engine->get();
   context.watch.set_engine(engine->get());
+  EvictionWatch eviction_watch(context.watch);
+  (*store)->SetEvictionListener(&eviction_watch);
 
   if (const char* port_file = getenv("MEMCACHED_PORT_FILENAME");
       port_file != nullptr && config.unix_socket.empty()) {
@@ -216,6 +218,7 @@ int RunServer(const Config& config) {
   }
   (*store)->StopBackground();
   engine->reset();
+  (*store)->SetEvictionListener(nullptr);
   if (config.daemonize && !config.pid_file.empty()) RemovePidFile(config.pid_file).Print();
   if (!run.ok()) {
     logger.Error("%s", run.message());

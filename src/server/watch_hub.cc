@@ -91,4 +91,16 @@ void WatchHub::Drain(const std::shared_ptr<Watcher>& w) {
   conn->Flush();
 }
 
+void EvictionWatch::OnEviction(const storage::EvictionEvent& e) {
+  absl::MutexLock lock(&mu_);
+  const int64_t ttl = e.exptime == 0 ? -1 : static_cast<int64_t>(e.exptime) - e.now;
+  const int32_t idle = static_cast<int32_t>(e.now - std::min(e.now, e.last_access));
+  hub_.Publish(protocol::kWatchEvictions, scratch_,
+               [&](base::OutBuffer& out, const protocol::WatchStamp& stamp) {
+                 protocol::AppendWatchEviction(out, stamp, e.key, e.fetched, ttl, idle,
+                                               static_cast<uint32_t>(e.class_id),
+                                               static_cast<uint32_t>(e.value_bytes));
+               });
+}
+
 }  // namespace ringcache::server

@@ -29,7 +29,9 @@
 
 #include "ringcache/io/engine.h"
 #include "ringcache/io/handler.h"
+#include "ringcache/protocol/text_request.h"
 #include "ringcache/protocol/watch_lines.h"
+#include "ringcache/storage/store.h"
 
 namespace ringcache::server {
 
@@ -94,6 +96,22 @@ class WatchHub {
   std::atomic<uint64_t> skipped_{0};
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<Watcher>> watchers_;  // guarded by mu_
+};
+
+// Publishes the store's evictions as memcached's type=eviction lines. The
+// store calls it on the evicting thread (a worker or the maintainer), so it
+// formats in its own scratch buffer under its own lock.
+class EvictionWatch final : public storage::EvictionListener {
+ public:
+  explicit EvictionWatch(WatchHub& hub) : hub_(hub) {}
+  bool wanted() const override { return hub_.Active(protocol::kWatchEvictions); }
+  void OnEviction(const storage::EvictionEvent& e) override;
+
+ private:
+  WatchHub& hub_;
+  absl::Mutex mu_;
+  base::BlockPool pool_{4096};
+  base::OutBuffer scratch_{&pool_};  // guarded by mu_
 };
 
 }  // namespace ringcache::server

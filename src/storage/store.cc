@@ -156,6 +156,9 @@ absl::Status Store::StartBackground(std::function<base::RelTime()> clock) {
 void Store::StopBackground() { impl_->set_maintainer(nullptr); }
 
 void Store::SetCrawlerEnabled(bool enabled) { impl_->set_crawler_enabled(enabled); }
+void Store::SetEvictionListener(EvictionListener* listener) {
+  impl_->set_eviction_listener(listener);
+}
 bool Store::crawler_enabled() const { return impl_->crawler_enabled(); }
 void Store::SetCrawlerSleep(uint32_t micros) { impl_->set_crawler_sleep_us(micros); }
 void Store::SetCrawlerToCrawl(uint32_t items) { impl_->set_crawler_tocrawl(items); }

@@ -58,6 +58,13 @@ class StoreImpl {
   static absl::StatusOr<std::unique_ptr<StoreImpl>> Create(const StoreConfig& config);
   ~StoreImpl();
 
+  EvictionListener* eviction_listener() const {
+    return eviction_listener_.load(std::memory_order_acquire);
+  }
+  void set_eviction_listener(EvictionListener* l) {
+    eviction_listener_.store(l, std::memory_order_release);
+  }
+
   // Top bits of the hash pick the stripe; the low 32 bits pick the bucket.
   int StripeIndexFor(uint64_t hash) const {
     return stripe_bits_ == 0 ? 0 : static_cast<int>(hash >> (64 - stripe_bits_));
@@ -167,6 +174,7 @@ class StoreImpl {
   LruSettings lru_;
 
   std::atomic<uint64_t> cas_counter_{0};
+  std::atomic<EvictionListener*> eviction_listener_{nullptr};
   std::atomic<uint32_t> oldest_live_{0};
   std::atomic<uint64_t> oldest_cas_{0};
 

@@ -269,6 +269,10 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
             static_cast<int64_t>((static_cast<uint64_t>(now) << 32) | Age(now, item->time())));
         if (exptime != 0) c.evicted_nonzero.Add();
         if ((st & item_state::kFetched) == 0) c.evicted_unfetched.Add();
+        if (EvictionListener* l = store_->eviction_listener(); l != nullptr && l->wanted()) {
+          l->OnEviction({item->key(), (st & item_state::kFetched) != 0, exptime, item->time(), now,
+                         store_->ClassIdOfIndex(store_->ClassIndexOf(*item)), item->value_size()});
+        }
         Pop(t, seg);
         *freed += Unlink(t, tail.slot);
         return removed + 1;

@@ -342,6 +342,25 @@ enum class CrawlStart : uint8_t {
   kDisabled,    // the crawler is disabled (or no background thread)
 };
 
+// Told about every eviction (memcached's `watch evictions`). wanted() is
+// asked first on every eviction, so it must be cheap; OnEviction runs on the
+// evicting thread with the stripe locked and the item still readable.
+struct EvictionEvent {
+  std::string_view key;
+  bool fetched = false;
+  base::RelTime exptime = 0;  // 0: none
+  base::RelTime last_access = 0;
+  base::RelTime now = 0;
+  int class_id = 0;
+  size_t value_bytes = 0;
+};
+class EvictionListener {
+ public:
+  virtual ~EvictionListener() = default;
+  virtual bool wanted() const = 0;
+  virtual void OnEviction(const EvictionEvent& event) = 0;
+};
+
 class StoreThreadImpl;
 
 // Per-thread handle. Create one per thread with Store::RegisterThread; use it
@@ -428,6 +447,8 @@ class Store {
   absl::Status StartBackground(std::function<base::RelTime()> clock);
   void StopBackground();
   void SetCrawlerEnabled(bool enabled);  // lru_crawler enable|disable
+  // Listener for evictions (null: none); it must outlive the store's use of it.
+  void SetEvictionListener(EvictionListener* listener);
   bool crawler_enabled() const;
   void SetCrawlerSleep(uint32_t micros);
   void SetCrawlerToCrawl(uint32_t items);
