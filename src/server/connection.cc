@@ -74,6 +74,7 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
   responses_left_ = worker_.response_slots();
+  size_t prefetched_until = 0;
   while (pos < data.size()) {
     switch (phase_) {
       case Phase::kValue:
@@ -98,6 +99,10 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     // A client that does not read its replies stops being served until it
     // does; the engine offers the rest again once the output drained.
     if (conn.OutputFull()) return {pos, false};
+    // Pipelined GETs: start the memory loads of the next lines together.
+    if (wire_ == Wire::kText && pos >= prefetched_until) {
+      prefetched_until = PrefetchAhead(data, pos);
+    }
     const Step step = wire_ == Wire::kBinary      ? StepBinary(conn, data, &pos)
                       : RC_LIKELY(authenticated_) ? StepText(conn, data, &pos)
                                                   : StepAuth(conn, data, &pos);
@@ -108,6 +113,52 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     if (RC_UNLIKELY(metadump_ != nullptr)) return {pos, false};
   }
   return {pos, false};
+}
+
+namespace {
+
+// Lines looked ahead at once: enough that a batch's cache misses overlap,
+// few enough that the prefetched lines are still cached when executed.
+constexpr int kPrefetchLines = 16;
+
+// The key of a single-key "get"/"gets"/"mg" line (the first key of a longer
+// get line), or an empty view.
+std::string_view GetFamilyKey(std::string_view line) {
+  size_t start;
+  if (line.size() > 4 && line[0] == 'g' && line[1] == 'e' && line[2] == 't') {
+    start = line[3] == ' ' ? 4 : (line[3] == 's' && line[4] == ' ' ? 5 : 0);
+  } else if (line.size() > 3 && line[0] == 'm' && line[1] == 'g' && line[2] == ' ') {
+    start = 3;
+  } else {
+    return {};
+  }
+  if (start == 0) return {};
+  size_t end = start;
+  while (end < line.size() && line[end] != ' ' && line[end] != '\r') ++end;
+  const size_t len = end - start;
+  return len > 0 && len <= protocol::kMaxKeyLength ? line.substr(start, len) : std::string_view();
+}
+
+}  // namespace
+
+size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
+  uint64_t hashes[kPrefetchLines];
+  int n = 0;
+  size_t scan = pos;
+  int lines = 0;
+  while (lines < kPrefetchLines) {
+    const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
+    if (nl == nullptr) break;
+    const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
+    // A lone request gains nothing from a hint it would wait on at once.
+    if (lines == 0 && end + 1 == data.size()) return data.size();
+    const std::string_view key = GetFamilyKey(data.substr(scan, end - scan));
+    if (!key.empty()) hashes[n++] = worker_.store().PrefetchBucket(key);
+    scan = end + 1;
+    ++lines;
+  }
+  for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i]);
+  return scan;
 }
 
 Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {

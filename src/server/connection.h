@@ -107,6 +107,9 @@ class Connection final : public io::ConnectionHandler {
   }
   void BeginSwallow(uint64_t bytes);
   Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  // Prefetches the store memory of the GET-family lines pipelined after
+  // `pos` (up to kPrefetchLines); returns where the scanned lines end.
+  size_t PrefetchAhead(std::string_view data, size_t pos);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);

@@ -106,6 +106,20 @@ class ChainIndex {
   size_t bytes() const;
   // First item of bucket `b` (< buckets()).
   Item* BucketHead(uint64_t b) const;
+
+  // Prefetch hints for a lookup coming soon (caller online in QSBR): the
+  // bucket head's line, then, once that line is cached, the first item of
+  // the chain. They change nothing; a stale view merely prefetches in vain.
+  void PrefetchBucket(uint32_t hash) const {
+    const Directory* dir = dir_.load(std::memory_order_acquire);
+    __builtin_prefetch(Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire))));
+  }
+  void PrefetchFirstItem(uint32_t hash) const {
+    const Directory* dir = dir_.load(std::memory_order_acquire);
+    const uint32_t ref = Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
+                             ->load(std::memory_order_relaxed);
+    if (ref != 0) __builtin_prefetch(ItemAt(ref));
+  }
   // Slot-wise walk of bucket `b`, for unlinking while walking.
   Slot BucketSlot(uint64_t b) {
     std::atomic<uint32_t>* link = HeadLocked(b);

@@ -239,6 +239,18 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
   return StoreThreadOps::GetLocked(t, key, hash, now, opt);
 }
 
+uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
+  const StoreImpl& s = *impl_->store();
+  const uint64_t hash = s.Hash(key);
+  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
+  return hash;
+}
+
+void StoreThread::PrefetchItem(uint64_t hash) const {
+  const StoreImpl& s = *impl_->store();
+  s.StripeFor(hash).index().PrefetchFirstItem(static_cast<uint32_t>(hash));
+}
+
 TouchResult StoreThread::Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now) {
   GetOptions opt;
   opt.touch = true;

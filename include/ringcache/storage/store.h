@@ -376,6 +376,14 @@ class StoreThread final {
   int numa_node() const;
 
   GetResult Get(std::string_view key, base::RelTime now, const GetOptions& options);
+
+  // Prefetch hints for pipelined requests: PrefetchBucket starts loading the
+  // index bucket of a key that will be looked up soon and returns its hash;
+  // PrefetchItem, called a little later with that hash, starts loading the
+  // item the bucket points at. Lookups of a batch then wait for memory once,
+  // together, instead of once per request. Pure hints: results never change.
+  uint64_t PrefetchBucket(std::string_view key) const;
+  void PrefetchItem(uint64_t hash) const;
   GetResult Get(std::string_view key, base::RelTime now) { return Get(key, now, GetOptions{}); }
   TouchResult Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now);
 
