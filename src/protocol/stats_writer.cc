@@ -120,6 +120,13 @@ void AppendCachedumpItem(base::OutBuffer& out, std::string_view key, uint32_t va
   l.Finish();
 }
 
+size_t CachedumpItemLength(std::string_view key, uint32_t value_bytes, uint64_t expiry_unix) {
+  char digits[base::kMaxU64Digits];
+  const size_t key_len = key.size() < 250 ? key.size() : 250;
+  return 5 + key_len + 2 + base::FormatU64(value_bytes, digits) + 4 +
+         base::FormatU64(expiry_unix, digits) + 5;
+}
+
 void AppendDetailPrefix(base::OutBuffer& out, std::string_view prefix, uint64_t gets, uint64_t hits,
                         uint64_t sets, uint64_t deletes) {
   Line l(out, 7 + 250 + 4 * (5 + base::kMaxU64Digits) + 2);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "cachedump.h"
 #include "connection.h"
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/stats_writer.h"
@@ -297,7 +298,8 @@ void Connection::Stats(base::OutBuffer& out, const protocol::TextRequest& req) {
         protocol::AppendError(out, req.deferred_error);
         return;
       }
-      protocol::AppendEnd(out);
+      WriteCachedump(worker_.store(), server.clock, now(), req.stats.cachedump_class,
+                     req.stats.cachedump_limit, out);
       return;
     case StatsKind::kConns:
       report.Write(out, report.Conns(now()));

@@ -161,6 +161,37 @@ class DifferentialTest(unittest.TestCase):
             b"ms viv 3\r\nnew\r\nmg viv v\r\n",
         ])
 
+    def test_cachedump_errors_and_empty_classes(self):
+        # Class ids differ between the two servers (ringcached's size classes
+        # are its own), so only replies that hold no item lines are compared;
+        # server_test.CachedumpTest checks the items themselves.
+        self.run_cases([
+            b"stats cachedump 1 0\r\n",
+            b"stats cachedump 1 10\r\n",
+            b"stats cachedump 0 0\r\n",
+            b"stats cachedump 63 0\r\n",
+            b"stats cachedump 64 0\r\n",
+            b"stats cachedump 1000 5\r\n",
+            b"stats cachedump 4294967296 0\r\n",  # truncated to class 0, as strtoul+cast does
+            b"stats cachedump\r\n",
+            b"stats cachedump 1\r\n",
+            b"stats cachedump -1 0\r\n",
+            b"stats cachedump 1 -1\r\n",
+            b"stats cachedump a 1\r\n",
+            b"stats cachedump 1 b\r\n",
+            b"set big 0 0 20000 noreply\r\n" + b"v" * 20000 + b"\r\n",
+            b"stats cachedump 0 0\r\nstats cachedump 1 0\r\nstats cachedump 63 1\r\n",
+        ])
+
+    def test_cachedump_disabled(self):
+        self.run_cases([
+            b"set a 0 0 1\r\nx\r\n",
+            b"stats cachedump 1 0\r\n",
+            b"stats cachedump\r\n",
+            b"stats cachedump 64 0\r\n",
+            b"stats cachedump a b\r\n",
+        ], flags=["-X", "-t", "1"])
+
     def test_binary(self):
         GET, SET, ADD, REPLACE, DELETE, INCR, DECR, QUIT, FLUSH, GETQ, NOOP, VERSION, GETK = (
             0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c)

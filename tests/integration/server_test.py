@@ -121,6 +121,102 @@ class MetadumpTest(unittest.TestCase):
             self.assertEqual(st["curr_items"], str(n))
 
 
+class CachedumpTest(unittest.TestCase):
+    """stats cachedump: which items, with which sizes and expiry times.
+
+    ringcached dumps in walk order, memcached from its class's COLD head, so
+    lines are compared as sets. The class of every key is learnt from
+    lru_crawler metadump (cls=), which uses the same class ids."""
+
+    def classes_of(self, c):
+        c.send(b"lru_crawler metadump all\r\n")
+        dump = c.read_until(b"END\r\n")[:-len(b"END\r\n")]
+        cls = {}
+        for line in dump.split(b"\n")[:-1]:
+            fields = dict(f.split(b"=", 1) for f in line.split(b" "))
+            cls[fields[b"key"]] = int(fields[b"cls"])
+        return cls
+
+    def cachedump(self, c, cls, limit=0):
+        c.send(b"stats cachedump %d %d\r\n" % (cls, limit))
+        reply = c.read_until(b"END\r\n")
+        self.assertTrue(reply.endswith(b"END\r\n"))
+        lines = reply.split(b"\r\n")[:-2]
+        items = {}
+        for line in lines:
+            m = re.match(rb"^ITEM (\S+) \[(\d+) b; (\d+) s\]$", line)
+            self.assertIsNotNone(m, f"bad line {line!r}")
+            self.assertNotIn(m.group(1), items, "every item once")
+            items[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        return items, reply
+
+    def test_items_sizes_and_expiry_times(self):
+        absolute = int(time.time()) + 100000
+        values = {  # key: (value bytes, exptime sent)
+            b"plain": (1, 0),
+            b"ten": (10, 0),
+            b"rel": (5, 1000),
+            b"abs": (7, absolute),
+            b"mid": (300, 0),
+            b"large": (5000, absolute),
+            b"huge": (200000, 0),
+            b"k" * 250: (3, 0),
+        }
+        with rcserver.Server("ringcached", ["-t", "2", "-m", "64"]) as s, s.conn() as c:
+            for key, (size, exptime) in values.items():
+                c.send(b"set %s 0 %d %d\r\n%s\r\n" % (key, exptime, size, b"v" * size))
+                self.assertEqual(c.readline(), b"STORED\r\n")
+            sent_at = time.time()
+            c.send(b"set gone 0 0 1\r\nx\r\ndelete gone\r\n")  # deleted: not dumped
+            c.read_until(b"DELETED\r\n")
+            c.send(b"ms Zm9v 1 b\r\nx\r\n")  # binary key: left out, as memcached does
+            self.assertEqual(c.readline(), b"HD\r\n")
+            cls = self.classes_of(c)
+            self.assertEqual(set(cls), set(values) | {b"foo"})  # metadump: raw key
+            dumped = {}
+            for k in sorted(set(cls.values())):
+                items, _ = self.cachedump(c, k)
+                for key in items:
+                    self.assertEqual(cls[key], k, f"{key!r} dumped in its own class only")
+                dumped.update(items)
+            self.assertEqual(set(dumped), set(values))
+            for key, (size, exptime) in values.items():
+                got_size, got_exp = dumped[key]
+                self.assertEqual(got_size, size, key)
+                if exptime == 0:
+                    self.assertEqual(got_exp, 0, key)
+                elif exptime == absolute:
+                    self.assertEqual(got_exp, absolute, key)
+                else:
+                    self.assertAlmostEqual(got_exp, sent_at + exptime, delta=3, msg=key)
+            # Classes that hold nothing, and class 0.
+            for k in (0, 63):
+                self.assertEqual(self.cachedump(c, k)[1], b"END\r\n")
+
+    def test_limit_and_two_megabyte_cap(self):
+        n = 10000
+        with rcserver.Server("ringcached", ["-t", "2", "-m", "256"]) as s, s.conn(30) as c:
+            keys = [b"%0250d" % i for i in range(n)]
+            c.send(b"".join(b"set %s 0 0 1 noreply\r\nx\r\n" % k for k in keys))
+            self.assertEqual(c.cmd("version"), b"VERSION 1.6.18\r\n")
+            classes = set(self.classes_of(c).values())
+            self.assertEqual(len(classes), 1)
+            cls = classes.pop()
+            items, _ = self.cachedump(c, cls, 3)
+            self.assertEqual(len(items), 3)
+            for key, (size, exp) in items.items():
+                self.assertIn(key, keys)
+                self.assertEqual((size, exp), (1, 0))
+            # limit 0: memcached's only cap, 2 MB of reply. Each line is 268
+            # bytes; a line is added while the reply plus "END\r\n\0" stays
+            # within 2 MB: 7825 lines.
+            items, reply = self.cachedump(c, cls, 0)
+            self.assertEqual(len(items), 7825)
+            self.assertEqual(len(reply), 7825 * 268 + 5)
+            self.assertEqual(len(self.cachedump(c, cls, 100000)[0]), 7825)
+            self.assertEqual(len(self.cachedump(c, cls, 7000)[0]), 7000)
+
+
 class StatsTest(unittest.TestCase):
     def test_stats_is_a_superset_of_memcached_in_the_same_order(self):
         with rcserver.Pair(["-t", "1"]) as pair:

@@ -17,6 +17,7 @@
 // Threading: writes to the caller's buffer; no state beyond it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -55,6 +56,9 @@ class StatsWriter {
 // stats cachedump: "ITEM <key> [<bytes> b; <expiry unix time, 0 if none> s]\r\n".
 void AppendCachedumpItem(base::OutBuffer& out, std::string_view key, uint32_t value_bytes,
                          uint64_t expiry_unix);
+// Bytes AppendCachedumpItem writes for these arguments (memcached's 2 MB cap
+// is checked before a line is written).
+size_t CachedumpItemLength(std::string_view key, uint32_t value_bytes, uint64_t expiry_unix);
 
 // lru_crawler metadump: "key=<uri-encoded key> exp=<unix or -1> la=<unix>
 // cas=<cas> fetch=<yes|no> cls=<class> size=<bytes>\n".

@@ -67,6 +67,8 @@ TEST_F(StatsWriterTest, LinesSpanBlocks) {
 TEST_F(StatsWriterTest, CachedumpAndMetadumpLines) {
   AppendCachedumpItem(out_, "foo", 3, 0);
   AppendCachedumpItem(out_, "bar", 10, 1700000000);
+  EXPECT_EQ(CachedumpItemLength("foo", 3, 0), 21u);
+  EXPECT_EQ(CachedumpItemLength("bar", 10, 1700000000), 31u);
   EXPECT_EQ(Take(), "ITEM foo [3 b; 0 s]\r\nITEM bar [10 b; 1700000000 s]\r\n");
   MetadumpItem item;
   item.key = "a b/c~";
