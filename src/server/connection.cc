@@ -117,22 +117,31 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
 
 namespace {
 
-// Lines looked ahead at once: enough that a batch's cache misses overlap,
-// few enough that the prefetched lines are still cached when executed.
-constexpr int kPrefetchLines = 16;
+// Requests looked ahead at once: enough that a batch's cache misses overlap,
+// few enough that the prefetched lines are still cached when executed. A
+// storage request spans two lines (command and data), so lines are capped at
+// twice as many.
+constexpr int kPrefetchKeys = 16;
+constexpr int kPrefetchLines = 2 * kPrefetchKeys;
 
-// The key of a single-key "get"/"gets"/"mg" line (the first key of a longer
-// get line), or an empty view.
-std::string_view GetFamilyKey(std::string_view line) {
-  size_t start;
-  if (line.size() > 4 && line[0] == 'g' && line[1] == 'e' && line[2] == 't') {
-    start = line[3] == ' ' ? 4 : (line[3] == 's' && line[4] == ' ' ? 5 : 0);
-  } else if (line.size() > 3 && line[0] == 'm' && line[1] == 'g' && line[2] == ' ') {
-    start = 3;
-  } else {
-    return {};
-  }
-  if (start == 0) return {};
+// Text commands whose first argument is a key. gat/gats (exptime first) and
+// multi-key gets beyond the first key are left out: a hint is only a hint.
+constexpr std::string_view kKeyedCommands[] = {
+    "get",    "set", "mg",  "gets", "ms", "delete", "incr",    "decr",
+    "append", "add", "cas", "md",   "ma", "touch",  "replace", "prepend",
+};
+
+// The key a text request line names first, or an empty view. Data lines of
+// storage requests may look like requests too; prefetching for them is only
+// wasted, never wrong.
+std::string_view RequestKey(std::string_view line) {
+  const size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || sp < 2 || sp > 7) return {};
+  const std::string_view cmd = line.substr(0, sp);
+  bool keyed = false;
+  for (const std::string_view c : kKeyedCommands) keyed |= c == cmd;
+  if (!keyed) return {};
+  const size_t start = sp + 1;
   size_t end = start;
   while (end < line.size() && line[end] != ' ' && line[end] != '\r') ++end;
   const size_t len = end - start;
@@ -142,20 +151,18 @@ std::string_view GetFamilyKey(std::string_view line) {
 }  // namespace
 
 size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
-  uint64_t hashes[kPrefetchLines];
+  uint64_t hashes[kPrefetchKeys];
   int n = 0;
   size_t scan = pos;
-  int lines = 0;
-  while (lines < kPrefetchLines) {
+  for (int lines = 0; lines < kPrefetchLines && n < kPrefetchKeys; ++lines) {
     const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
     if (nl == nullptr) break;
     const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
     // A lone request gains nothing from a hint it would wait on at once.
     if (lines == 0 && end + 1 == data.size()) return data.size();
-    const std::string_view key = GetFamilyKey(data.substr(scan, end - scan));
+    const std::string_view key = RequestKey(data.substr(scan, end - scan));
     if (!key.empty()) hashes[n++] = worker_.store().PrefetchBucket(key);
     scan = end + 1;
-    ++lines;
   }
   for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i]);
   return scan;

@@ -1,5 +1,6 @@
 #include "lru_queue.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -95,7 +96,8 @@ void LruQueue::ScanFromOldest(size_t max, absl::FunctionRef<bool(const LruEntry&
   }
 }
 
-size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep) {
+size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, Ahead ahead1,
+                       Ahead ahead2) {
   size_t freed = 0;
   if (sweep_block_ == nullptr) {
     sweep_block_ = oldest_;
@@ -106,6 +108,9 @@ size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> k
     if (sweep_index_ < b->begin) sweep_index_ = b->begin;
     uint32_t w = sweep_index_;
     uint32_t r = sweep_index_;
+    const uint32_t run_end = static_cast<uint32_t>(std::min<size_t>(b->end, r + budget));
+    for (uint32_t i = r; i < run_end; ++i) ahead1(b->e[i]);
+    for (uint32_t i = r; i < run_end; ++i) ahead2(b->e[i]);
     for (; r < b->end && budget > 0; ++r, --budget) {
       if (keep(b->e[r])) b->e[w++] = b->e[r];
     }

@@ -62,8 +62,13 @@ class LruQueue {
 
   // Compaction: visits up to `budget` entries from the sweep cursor towards
   // the head, keeping those `keep` approves, in order. The cursor wraps to the
-  // tail after the head. Returns the bytes of blocks freed.
-  size_t Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep);
+  // tail after the head. `ahead1` then `ahead2` see each run of entries
+  // before `keep` does (to start their memory loads together, in two
+  // dependent steps). Returns the bytes of blocks freed.
+  using Ahead = absl::FunctionRef<void(const LruEntry&)>;
+  size_t Sweep(
+      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep,
+      Ahead ahead1 = [](const LruEntry&) {}, Ahead ahead2 = [](const LruEntry&) {});
 
  private:
   struct Block;

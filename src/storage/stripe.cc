@@ -390,14 +390,27 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
     LruQueue& q = queues_[s];
     if (q.size() > 2 * live_[s] + kSweepSlack) {
       const Segment seg = static_cast<Segment>(s);
-      const size_t freed = q.Sweep(kSweepStep, [&](const LruEntry& e) {
-        ChainIndex::Slot slot;
-        return EntryValid(e, seg, &slot);
-      });
+      // Validation walks a bucket per entry: start the loads of a whole run
+      // of buckets together, then their first items, then check in order.
+      const size_t freed = q.Sweep(
+          kSweepStep,
+          [&](const LruEntry& e) {
+            ChainIndex::Slot slot;
+            return EntryValid(e, seg, &slot);
+          },
+          [&](const LruEntry& e) { index_.PrefetchBucket(e.hash); },
+          [&](const LruEntry& e) { index_.PrefetchFirstItem(e.hash); });
       if (freed > 0) t.Credit(freed);
     }
   }
   Juggle(t, now, kJuggleRoundsPerLink, /*background=*/false);
+  // The next link here starts its juggle at the HOT tail: start loading that
+  // entry's bucket and item now. (A prefetch of an address whose item is gone
+  // is harmless: it neither faults nor counts as an access.)
+  if (const std::optional<LruEntry> e = queues_[Seg(Segment::kHot)].PeekOldest()) {
+    index_.PrefetchBucket(e->hash);
+    __builtin_prefetch(index_.ItemAt(e->ref));
+  }
 }
 
 bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,

@@ -1,5 +1,6 @@
 #include "lru_queue.h"
 
+#include <algorithm>
 #include <deque>
 #include <random>
 #include <set>
@@ -73,6 +74,33 @@ TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
   const std::vector<uint32_t> order = Drain(q);
   ASSERT_EQ(order.size(), 1000u);
   for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(order[i], i * 5);
+}
+
+TEST(LruQueueTest, SweepLooksAheadAtExactlyTheEntriesItChecks) {
+  LruQueue q;
+  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
+  for (int step = 0; step < 100; ++step) {
+    std::vector<uint32_t> first, second, checked;
+    q.Sweep(
+        45,
+        [&](const LruEntry& e) {
+          // Both look-ahead passes ran over this entry before the check.
+          EXPECT_TRUE(std::find(second.begin(), second.end(), e.ref) != second.end());
+          checked.push_back(e.ref);
+          return e.ref % 2 == 0;
+        },
+        [&](const LruEntry& e) { first.push_back(e.ref); },
+        [&](const LruEntry& e) {
+          EXPECT_TRUE(std::find(first.begin(), first.end(), e.ref) != first.end());
+          second.push_back(e.ref);
+        });
+    std::sort(checked.begin(), checked.end());
+    std::sort(first.begin(), first.end());
+    std::sort(second.begin(), second.end());
+    ASSERT_EQ(first, checked);
+    ASSERT_EQ(second, checked);
+  }
+  EXPECT_EQ(q.size(), 1500u);
 }
 
 TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
