@@ -114,10 +114,14 @@ class ChainIndex {
     const Directory* dir = dir_.load(std::memory_order_acquire);
     __builtin_prefetch(Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire))));
   }
-  void PrefetchFirstItem(uint32_t hash) const {
+  void PrefetchFirstItem(uint32_t hash) const { PrefetchChainItem(hash, 0); }
+  // The item `skip` links down the chain (the ones before it are loaded, so
+  // call this once the previous hint had time to land).
+  void PrefetchChainItem(uint32_t hash, int skip) const {
     const Directory* dir = dir_.load(std::memory_order_acquire);
-    const uint32_t ref = Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
-                             ->load(std::memory_order_relaxed);
+    uint32_t ref = Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
+                       ->load(std::memory_order_acquire);
+    for (; skip > 0 && ref != 0; --skip) ref = ItemAt(ref)->next().load(std::memory_order_acquire);
     if (ref != 0) __builtin_prefetch(ItemAt(ref));
   }
   // Slot-wise walk of bucket `b`, for unlinking while walking.

@@ -246,9 +246,9 @@ uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
   return hash;
 }
 
-void StoreThread::PrefetchItem(uint64_t hash) const {
+void StoreThread::PrefetchItem(uint64_t hash, int skip) const {
   const StoreImpl& s = *impl_->store();
-  s.StripeFor(hash).index().PrefetchFirstItem(static_cast<uint32_t>(hash));
+  s.StripeFor(hash).index().PrefetchChainItem(static_cast<uint32_t>(hash), skip);
 }
 
 TouchResult StoreThread::Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now) {

@@ -380,10 +380,11 @@ class StoreThread final {
   // Prefetch hints for pipelined requests: PrefetchBucket starts loading the
   // index bucket of a key that will be looked up soon and returns its hash;
   // PrefetchItem, called a little later with that hash, starts loading the
-  // item the bucket points at. Lookups of a batch then wait for memory once,
-  // together, instead of once per request. Pure hints: results never change.
+  // first item the bucket points at (`skip` = 1, later still: the second).
+  // Lookups of a batch then wait for memory once, together, instead of once
+  // per request. Pure hints: results never change.
   uint64_t PrefetchBucket(std::string_view key) const;
-  void PrefetchItem(uint64_t hash) const;
+  void PrefetchItem(uint64_t hash, int skip = 0) const;
   GetResult Get(std::string_view key, base::RelTime now) { return Get(key, now, GetOptions{}); }
   TouchResult Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now);
 
