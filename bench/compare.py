@@ -12,7 +12,8 @@ The method of DESIGN.md section 9, in one command (`tools/dev compare`):
     the run, divided by the ops ringload completed), and the server's system
     calls per op when `perf stat` can count them (kernel entries);
   - results go to bench/results/<date>.md with an SVG chart beside it, and
-    the latest table and chart into the compare section of bench/README.md.
+    the latest table and chart into the compare sections of bench/README.md
+    and README.md.
 
 CPU per op stays honest when the load tool, not the server, is the
 bottleneck; absolute numbers drift between runs on shared machines, ratios
@@ -542,17 +543,23 @@ README_END = "<!-- compare:latest:end -->"
 
 
 def update_readme(table_md, svg_name):
-    path = os.path.join(ROOT, "bench", "README.md")
-    body = (f"{README_BEGIN}\n![comparison](results/{svg_name})\n\n{table_md.strip()}\n"
-            f"{README_END}")
-    text = open(path).read() if os.path.exists(path) else ""
-    if README_BEGIN in text and README_END in text:
-        text = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END),
-                      lambda _: body, text, flags=re.S)
-    else:
-        text += ("\n" if text else "") + "## Latest comparison\n\n" + body + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    """Puts the table and chart between the markers of bench/README.md (added
+    at its end when missing) and of the top-level README.md (only where it
+    has the markers)."""
+    for path, image_dir, append in ((os.path.join(ROOT, "bench", "README.md"), "results", True),
+                                    (os.path.join(ROOT, "README.md"), "bench/results", False)):
+        body = (f"{README_BEGIN}\n![comparison]({image_dir}/{svg_name})\n\n{table_md.strip()}\n"
+                f"{README_END}")
+        text = open(path).read() if os.path.exists(path) else ""
+        if README_BEGIN in text and README_END in text:
+            text = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END),
+                          lambda _: body, text, flags=re.S)
+        elif append:
+            text += ("\n" if text else "") + "## Latest comparison\n\n" + body + "\n"
+        else:
+            continue
+        with open(path, "w") as f:
+            f.write(text)
 
 
 def main():
