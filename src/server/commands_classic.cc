@@ -2,6 +2,7 @@
 // incr/decr, delete and touch, with memcached 1.6.18's replies and counters
 // (proto_text.c's process_*_command and complete_nread_ascii).
 #include <cstring>
+#include <vector>
 
 #include "connection.h"
 #include "ringcache/protocol/errors.h"
@@ -51,16 +52,19 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
     options.new_exptime = Expiry(req.exptime);
   }
   const size_t mark = out.size();
+  std::vector<size_t>* const udp_key_starts = worker_.udp_key_starts();
   bool first = true;
   for (std::string_view key : req.keys) {
     // Every key after the first needs a response object of its own in
     // memcached; without one the whole reply is replaced by an error.
     if (!first && !TakeResponse()) {
       out.TruncateTo(mark);
+      if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->clear();
       protocol::AppendError(out, ProtocolError::kOutOfMemoryWritingGet);
       return;
     }
     first = false;
+    if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->push_back(out.size());
     const storage::GetResult r = st.Get(key, now(), options);
     if (touch) {
       stats.touch_cmds.Add();

@@ -37,6 +37,10 @@ void Connection::StartMetadump(io::Connection& conn, const protocol::TextRequest
     protocol::AppendError(out, req.deferred_error);
     return;
   }
+  // Over UDP memcached gives its crawler the datagram socket, whose writes
+  // fail for want of an address: nothing arrives. (A dump here would also
+  // hold every later datagram back, as no writable notification comes.)
+  if (info_.transport == io::Transport::kUdp) return;
   metadump_ = std::make_unique<Metadump>();
   metadump_->classes = req.crawler.classes;
   ContinueMetadump(conn);

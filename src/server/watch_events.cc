@@ -65,6 +65,10 @@ void Connection::StartWatch(io::Connection& conn, const protocol::TextRequest& r
     if (!req.noreply) protocol::AppendError(out, req.deferred_error);
     return;
   }
+  // Over UDP memcached gives the watcher the datagram socket; its first
+  // write (the OK) fails and the watcher is dropped: nothing arrives. (A
+  // watcher here would swallow every later datagram of this worker.)
+  if (info_.transport == io::Transport::kUdp) return;
   watcher_ = worker_.server().watch.Add(&conn, worker_.index(), req.watch_mask,
                                         config.watcher_logbuf_size);
   if (!req.noreply) protocol::AppendReply(out, protocol::TextReply::kOk);

@@ -67,6 +67,12 @@ class WorkerContext final : public io::WorkerHooks {
   // Formatting room for watch lines produced on this worker.
   base::OutBuffer& scratch() { return scratch_; }
 
+  // UDP (udp.h): while a datagram is served, the get family notes here
+  // where the reply of each key begins, since memcached frames every key's
+  // reply as a message of its own. Null otherwise.
+  std::vector<size_t>* udp_key_starts() const { return udp_key_starts_; }
+  void set_udp_key_starts(std::vector<size_t>* starts) { udp_key_starts_ = starts; }
+
   // Connection registry (stats conns).
   void AddConnection(Connection* conn);
   void RemoveConnection(Connection* conn);
@@ -80,6 +86,7 @@ class WorkerContext final : public io::WorkerHooks {
   ThreadStats stats_;
   base::RelTime now_ = 0;
   uint32_t response_slots_ = UINT32_MAX;
+  std::vector<size_t>* udp_key_starts_ = nullptr;
   base::BlockPool scratch_pool_{4096};
   base::OutBuffer scratch_{&scratch_pool_};
 

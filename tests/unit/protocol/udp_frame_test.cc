@@ -57,7 +57,38 @@ TEST(UdpFrameTest, ExactMultiplesAndEmptyReplies) {
   datagrams.clear();
   EXPECT_EQ(FrameUdpResponse(9, "", scratch, emit), 1u);
   ASSERT_EQ(datagrams.size(), 1u);
-  EXPECT_EQ(datagrams[0], Header(9, 0, 1));
+  EXPECT_EQ(datagrams[0], Header(9, 0, 0)) << "memcached counts 0 datagrams for nothing";
+}
+
+// `get nope a big nope2` then `set x 0 0 1 noreply`, `mg b v q` (both
+// skipped) and `get nope a` again, as memcached's transmit_udp sends them.
+TEST(UdpFrameTest, ResponseObjectsFramedOneByOne) {
+  char scratch[kUdpMaxDatagram];
+  std::vector<std::string> datagrams;
+  auto emit = [&](std::string_view d) { datagrams.emplace_back(d); };
+  UdpReplyFramer framer(5, scratch);
+  const std::string a = "VALUE a 0 1\r\nx\r\n";
+  const std::string big = "VALUE big 0 2000\r\n" + std::string(2000, 'b') + "\r\n";
+  framer.Add("", true, emit);  // nope: nothing sent before it in the batch
+  framer.Add(a, true, emit);
+  framer.Add(big, true, emit);
+  framer.Add("END\r\n", true, emit);
+  framer.EndBatch();
+  framer.Add("", false, emit);  // noreply
+  framer.Add("", false, emit);  // quiet miss
+  framer.Add("", true, emit);   // nope: still first in this batch
+  framer.Add(a + "END\r\n", true, emit);
+  framer.Add("", true, emit);  // after a sent response: retired silently
+  framer.EndBatch();
+  ASSERT_EQ(framer.datagrams(), 7u);
+  ASSERT_EQ(datagrams.size(), 7u);
+  EXPECT_EQ(datagrams[0], Header(5, 0, 0));
+  EXPECT_EQ(datagrams[1], Header(5, 0, 1) + a);
+  EXPECT_EQ(datagrams[2], Header(5, 0, 2) + big.substr(0, kUdpMaxPayload));
+  EXPECT_EQ(datagrams[3], Header(5, 1, 2) + big.substr(kUdpMaxPayload));
+  EXPECT_EQ(datagrams[4], Header(5, 0, 1) + "END\r\n");
+  EXPECT_EQ(datagrams[5], Header(5, 0, 0));
+  EXPECT_EQ(datagrams[6], Header(5, 0, 1) + a + "END\r\n");
 }
 
 }  // namespace
