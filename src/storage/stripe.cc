@@ -334,9 +334,30 @@ base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
   return age;
 }
 
+void Stripe::PrefetchTails(size_t entries) const {
+  // Validating an entry walks its bucket to its item: start the loads of the
+  // next `entries` tail entries of each segment in dependent stages (bucket
+  // and item, then the chain's first and second items) before any is used.
+  constexpr Segment kSegs[] = {Segment::kHot, Segment::kWarm, Segment::kCold};
+  for (int stage = 0; stage < 3; ++stage) {
+    for (const Segment seg : kSegs) {
+      queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
+        if (stage == 0) {
+          index_.PrefetchBucket(e.hash);
+          __builtin_prefetch(index_.ItemAt(e.ref));
+        } else {
+          index_.PrefetchChainItem(e.hash, stage - 1);
+        }
+        return false;
+      });
+    }
+  }
+}
+
 int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds, bool background) {
   const LruSettings& lru = store_->lru();
   int did = 0;
+  if (background) PrefetchTails(static_cast<size_t>(rounds));
   size_t freed = 0;
   if (!queues_[Seg(Segment::kTemp)].empty()) {
     for (int i = 0; i < rounds; ++i) {
@@ -398,7 +419,10 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
             ChainIndex::Slot slot;
             return EntryValid(e, seg, &slot);
           },
-          [&](const LruEntry& e) { index_.PrefetchBucket(e.hash); },
+          [&](const LruEntry& e) {
+            index_.PrefetchBucket(e.hash);
+            __builtin_prefetch(index_.ItemAt(e.ref));
+          },
           [&](const LruEntry& e) { index_.PrefetchFirstItem(e.hash); });
       if (freed > 0) t.Credit(freed);
     }

@@ -131,6 +131,9 @@ class Stripe {
   void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
   void Pop(StoreThreadImpl& t, Segment seg);
   void SetSegment(Item* item, Segment seg, bool clear_active);
+  // Starts loading what validating the next `entries` tail entries of each
+  // segment will touch (pure hints).
+  void PrefetchTails(size_t entries) const;
   // Bookkeeping after a link: index growth, queue compaction, juggling.
   void AfterLink(StoreThreadImpl& t, base::RelTime now);
   void Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign);
