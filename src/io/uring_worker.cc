@@ -414,12 +414,27 @@ void UringWorker::Loop() {
     const unsigned waited_for = wait_nr;
     sends_queued_ = 0;
 
+    unsigned head;
+    io_uring_cqe* cqe;
+    // Look ahead: every connection's new bytes, before any is handled, so
+    // the handlers' memory loads for the whole batch overlap.
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      if ((cqe->user_data & kOpMask) != kOpRecv || cqe->res <= 0 ||
+          (cqe->flags & IORING_CQE_F_BUFFER) == 0) {
+        continue;
+      }
+      Conn* c = reinterpret_cast<Conn*>(cqe->user_data & ~kOpMask);
+      if (c->closing_ || c->handler_ == nullptr) continue;
+      const uint32_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+      c->handler_->OnDataSoon(
+          std::string_view(buffers_ + bid * buf_size_, static_cast<size_t>(cqe->res)));
+    }
+    hooks_->AfterDataSoon();
+
     hooks_->OnTurnStart();
     StartTurn();
-    unsigned head;
     unsigned seen = 0;
     const uint64_t recvs_before = stats_->recv_completions.load(std::memory_order_relaxed);
-    io_uring_cqe* cqe;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++seen;
       Dispatch(cqe);

@@ -74,7 +74,9 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
   responses_left_ = worker_.response_slots();
-  size_t prefetched_until = 0;
+  // Lines hinted by OnDataSoon this turn need no second look.
+  size_t prefetched_until = data.data() == soon_data_ ? soon_end_ : 0;
+  soon_data_ = nullptr;
   while (pos < data.size()) {
     switch (phase_) {
       case Phase::kValue:
@@ -150,24 +152,42 @@ std::string_view RequestKey(std::string_view line) {
 
 }  // namespace
 
-size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
-  uint64_t hashes[kPrefetchKeys];
-  int n = 0;
+size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, uint64_t* hashes,
+                               int room, int* n) {
   size_t scan = pos;
-  for (int lines = 0; lines < kPrefetchLines && n < kPrefetchKeys; ++lines) {
+  for (int lines = 0; lines < kPrefetchLines && *n < room; ++lines) {
     const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
     if (nl == nullptr) break;
     const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
     // A lone request gains nothing from a hint it would wait on at once.
-    if (lines == 0 && end + 1 == data.size()) return data.size();
+    if (!lone_too && lines == 0 && end + 1 == data.size()) return data.size();
     const std::string_view key = RequestKey(data.substr(scan, end - scan));
-    if (!key.empty()) hashes[n++] = worker_.store().PrefetchBucket(key);
+    if (!key.empty()) hashes[(*n)++] = worker_.store().PrefetchBucket(key);
     scan = end + 1;
   }
+  return scan;
+}
+
+size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
+  uint64_t hashes[kPrefetchKeys];
+  int n = 0;
+  const size_t scan = HintBuckets(data, pos, /*lone_too=*/false, hashes, kPrefetchKeys, &n);
   for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i]);
   // About half of all keys sit behind another item in their chain.
   for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i], 1);
   return scan;
+}
+
+void Connection::OnDataSoon(std::string_view data) {
+  // Bytes carried from an earlier turn or a value block in progress may come
+  // first; then the first "line" hints nothing useful, which costs little.
+  if (wire_ != Wire::kText || !authenticated_) return;
+  int n = 0;
+  uint64_t* batch = worker_.soon_batch(kPrefetchKeys);
+  if (batch == nullptr) return;
+  soon_end_ = HintBuckets(data, 0, /*lone_too=*/true, batch, kPrefetchKeys, &n);
+  soon_data_ = data.data();
+  worker_.soon_added(n);
 }
 
 Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {

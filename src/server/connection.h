@@ -60,6 +60,9 @@ class Connection final : public io::ConnectionHandler {
   ~Connection() override;
 
   io::DataResult OnData(io::Connection& conn, std::string_view data) override;
+  // Hints the store memory of the keyed requests in `data` into the worker's
+  // look-ahead batch (WorkerContext::soon_batch).
+  void OnDataSoon(std::string_view data) override;
   void OnWritable(io::Connection& conn) override;
   void OnClose(io::Connection& conn) override;
 
@@ -107,9 +110,15 @@ class Connection final : public io::ConnectionHandler {
   }
   void BeginSwallow(uint64_t bytes);
   Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
-  // Prefetches the store memory of the GET-family lines pipelined after
-  // `pos` (up to kPrefetchLines); returns where the scanned lines end.
+  // Prefetches the store memory of the keyed requests pipelined after `pos`
+  // (up to kPrefetchKeys); returns where the scanned lines end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
+  // The first stage of that: hints the index buckets of up to `room` keys of
+  // the lines from `pos` on, storing their hashes at hashes[*n...]. Returns
+  // where the scanned lines end (all of `data` for a lone request unless
+  // `lone_too`).
+  size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, uint64_t* hashes, int room,
+                     int* n);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
@@ -192,6 +201,9 @@ class Connection final : public io::ConnectionHandler {
   bool authenticated_;  // -Y: a text connection must log in first
   protocol::binary::Request binary_req_;
   Phase phase_ = Phase::kCommand;
+  // The buffer OnDataSoon hinted this turn and where its hinted lines end.
+  const char* soon_data_ = nullptr;
+  size_t soon_end_ = 0;
   protocol::ValueBlock block_;
   storage::NewItem item_;
   size_t filled_ = 0;

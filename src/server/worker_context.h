@@ -47,6 +47,14 @@ class WorkerContext final : public io::WorkerHooks {
   void OnWorkerStart(int worker_index) override;
   void OnWorkerStop() override;
   void OnTurnStart() override { now_ = server_.clock.Now(); }
+  // The look-ahead batch: OnDataSoon hinted these hashes' buckets; their
+  // chains' first and second items are hinted now, in two passes, so every
+  // load of the batch overlaps.
+  void AfterDataSoon() override {
+    for (int i = 0; i < soon_count_; ++i) store_->PrefetchItem(soon_hashes_[i]);
+    for (int i = 0; i < soon_count_; ++i) store_->PrefetchItem(soon_hashes_[i], 1);
+    soon_count_ = 0;
+  }
   void OnTurnEnd() override { store_->Quiesce(); }
   void BeforeBlock() override { store_->Offline(); }
   void AfterWake() override {
@@ -73,6 +81,13 @@ class WorkerContext final : public io::WorkerHooks {
   std::vector<size_t>* udp_key_starts() const { return udp_key_starts_; }
   void set_udp_key_starts(std::vector<size_t>* starts) { udp_key_starts_ = starts; }
 
+  // Room for `want` hashes in the look-ahead batch (null when full); report
+  // how many were written with soon_added().
+  uint64_t* soon_batch(int want) {
+    return soon_count_ + want <= kSoonCapacity ? soon_hashes_ + soon_count_ : nullptr;
+  }
+  void soon_added(int n) { soon_count_ += n; }
+
   // Connection registry (stats conns).
   void AddConnection(Connection* conn);
   void RemoveConnection(Connection* conn);
@@ -87,6 +102,10 @@ class WorkerContext final : public io::WorkerHooks {
   base::RelTime now_ = 0;
   uint32_t response_slots_ = UINT32_MAX;
   std::vector<size_t>* udp_key_starts_ = nullptr;
+  // A batch's look-ahead beyond this many keys would be evicted before use.
+  static constexpr int kSoonCapacity = 256;
+  uint64_t soon_hashes_[kSoonCapacity];
+  int soon_count_ = 0;
   base::BlockPool scratch_pool_{4096};
   base::OutBuffer scratch_{&scratch_pool_};
 

@@ -119,6 +119,14 @@ class ConnectionHandler {
  public:
   virtual ~ConnectionHandler() = default;
   virtual DataResult OnData(Connection& conn, std::string_view data) = 0;
+  // A look ahead: `data` arrived in this turn's batch and will be offered to
+  // OnData later in the same turn (after any bytes carried from before, and
+  // not at all if the connection closes first). Called for every connection
+  // of the batch before any OnData, so a handler can start the memory loads
+  // its requests will need (a pure hint: nothing OnData sees may change).
+  // The io_uring engine calls it; the epoll engine, which reads one
+  // connection at a time, does not.
+  virtual void OnDataSoon(std::string_view data) {}
   // out() has room again after conn.WantWritable(); produce the next piece.
   // Called at most once per turn per connection, never after a close began.
   // Input the handler left unconsumed meanwhile is offered to OnData right
@@ -171,6 +179,9 @@ class WorkerHooks {
   virtual void OnWorkerStop() {}
   // Start of a turn: completions are about to be processed.
   virtual void OnTurnStart() {}
+  // Every ConnectionHandler::OnDataSoon of this turn was called (right
+  // before OnTurnStart, io_uring engine only).
+  virtual void AfterDataSoon() {}
   // End of a turn: every completion of this batch was handled and sends are
   // queued. Nothing handed out during the turn is referenced any more.
   virtual void OnTurnEnd() {}

@@ -134,6 +134,47 @@ TEST_P(EngineTest, AcceptedSocketsHaveNoDelay) {
   EXPECT_EQ(nodelay.load(), 1);
 }
 
+// Records what the engine announced ahead (OnDataSoon) and what it then
+// offered (OnData), and echoes lines.
+class LookAheadRecorder final : public ConnectionHandler {
+ public:
+  explicit LookAheadRecorder(std::string* soon) : soon_(soon) {}
+  void OnDataSoon(std::string_view data) override { soon_->append(data); }
+  DataResult OnData(Connection& conn, std::string_view data) override {
+    const size_t end = data.rfind('\n');
+    if (end == std::string_view::npos) return {0, false};
+    conn.out().Append(data.substr(0, end + 1));
+    return {end + 1, false};
+  }
+
+ private:
+  std::string* soon_;
+};
+
+TEST_P(EngineTest, UringAnnouncesEveryReceivedBufferBeforeOfferingIt) {
+  std::string soon;  // only the worker writes it; read after the exchange
+  TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
+    return std::make_unique<LookAheadRecorder>(&soon);
+  });
+  ASSERT_TRUE(server.status().ok()) << server.status();
+  auto c = Client::Tcp(server.port());
+  std::string sent;
+  for (int i = 0; i < 50; ++i) {
+    const std::string line = "get key" + std::to_string(i) + "\n";
+    ASSERT_TRUE(c->Send(line));
+    ASSERT_EQ(c->ReadN(line.size()), line);  // one receive per line
+    sent += line;
+  }
+  c.reset();
+  ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+  if (GetParam() == EngineKind::kUring) {
+    EXPECT_EQ(soon, sent);
+  } else {
+    EXPECT_EQ(soon, "");  // epoll reads one connection at a time: no look-ahead
+  }
+  EXPECT_EQ(server.counts().order_violations, 0);  // before the turn, on the worker
+}
+
 TEST_P(EngineTest, HandlerCloseNowAndCloseAfterFlush) {
   TestServer server(Options(), MakeLineEcho);
   ASSERT_TRUE(server.status().ok()) << server.status();

@@ -71,6 +71,11 @@ class CheckedHandler final : public ConnectionHandler {
     Check();
     inner_->OnWritable(conn);
   }
+  // The look-ahead comes before the turn starts, on the worker's thread.
+  void OnDataSoon(std::string_view data) override {
+    if (*in_turn_ || std::this_thread::get_id() != thread_) ++counts_->order_violations;
+    inner_->OnDataSoon(data);
+  }
   void OnPeerClosed(Connection& conn) override {
     Check();
     inner_->OnPeerClosed(conn);
