@@ -96,8 +96,8 @@ void LruQueue::ScanFromOldest(size_t max, absl::FunctionRef<bool(const LruEntry&
   }
 }
 
-size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, Ahead ahead1,
-                       Ahead ahead2) {
+size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, int stages,
+                       Ahead ahead) {
   size_t freed = 0;
   if (sweep_block_ == nullptr) {
     sweep_block_ = oldest_;
@@ -109,8 +109,9 @@ size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> k
     uint32_t w = sweep_index_;
     uint32_t r = sweep_index_;
     const uint32_t run_end = static_cast<uint32_t>(std::min<size_t>(b->end, r + budget));
-    for (uint32_t i = r; i < run_end; ++i) ahead1(b->e[i]);
-    for (uint32_t i = r; i < run_end; ++i) ahead2(b->e[i]);
+    for (int stage = 0; stage < stages; ++stage) {
+      for (uint32_t i = r; i < run_end; ++i) ahead(b->e[i], stage);
+    }
     for (; r < b->end && budget > 0; ++r, --budget) {
       if (keep(b->e[r])) b->e[w++] = b->e[r];
     }

@@ -62,13 +62,14 @@ class LruQueue {
 
   // Compaction: visits up to `budget` entries from the sweep cursor towards
   // the head, keeping those `keep` approves, in order. The cursor wraps to the
-  // tail after the head. `ahead1` then `ahead2` see each run of entries
-  // before `keep` does (to start their memory loads together, in two
-  // dependent steps). Returns the bytes of blocks freed.
-  using Ahead = absl::FunctionRef<void(const LruEntry&)>;
+  // tail after the head. Before `keep` sees a run of entries, `ahead` sees
+  // the whole run `stages` times (stage 0, 1, ...), so a caller can start
+  // their memory loads together in dependent steps. Returns the bytes of
+  // blocks freed.
+  using Ahead = absl::FunctionRef<void(const LruEntry&, int stage)>;
   size_t Sweep(
-      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep,
-      Ahead ahead1 = [](const LruEntry&) {}, Ahead ahead2 = [](const LruEntry&) {});
+      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, int stages = 0,
+      Ahead ahead = [](const LruEntry&, int) {});
 
  private:
   struct Block;

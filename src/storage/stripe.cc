@@ -334,20 +334,24 @@ base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
   return age;
 }
 
+void Stripe::PrefetchEntry(const LruEntry& e, int stage) const {
+  if (stage == 0) {
+    index_.PrefetchBucket(e.hash);
+    __builtin_prefetch(index_.ItemAt(e.ref));
+  } else {
+    index_.PrefetchChainItem(e.hash, stage - 1);
+  }
+}
+
 void Stripe::PrefetchTails(size_t entries) const {
   // Validating an entry walks its bucket to its item: start the loads of the
-  // next `entries` tail entries of each segment in dependent stages (bucket
-  // and item, then the chain's first and second items) before any is used.
+  // next `entries` tail entries of each segment in dependent stages before
+  // any is used.
   constexpr Segment kSegs[] = {Segment::kHot, Segment::kWarm, Segment::kCold};
-  for (int stage = 0; stage < 3; ++stage) {
+  for (int stage = 0; stage < kEntryStages; ++stage) {
     for (const Segment seg : kSegs) {
       queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
-        if (stage == 0) {
-          index_.PrefetchBucket(e.hash);
-          __builtin_prefetch(index_.ItemAt(e.ref));
-        } else {
-          index_.PrefetchChainItem(e.hash, stage - 1);
-        }
+        PrefetchEntry(e, stage);
         return false;
       });
     }
@@ -419,22 +423,26 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
             ChainIndex::Slot slot;
             return EntryValid(e, seg, &slot);
           },
-          [&](const LruEntry& e) {
-            index_.PrefetchBucket(e.hash);
-            __builtin_prefetch(index_.ItemAt(e.ref));
-          },
-          [&](const LruEntry& e) { index_.PrefetchFirstItem(e.hash); });
+          kEntryStages, [&](const LruEntry& e, int stage) { PrefetchEntry(e, stage); });
       if (freed > 0) t.Credit(freed);
     }
   }
   Juggle(t, now, kJuggleRoundsPerLink, /*background=*/false);
-  // The next link here starts its juggle at the HOT tail: start loading that
-  // entry's bucket and item now. (A prefetch of an address whose item is gone
-  // is harmless: it neither faults nor counts as an access.)
-  if (const std::optional<LruEntry> e = queues_[Seg(Segment::kHot)].PeekOldest()) {
-    index_.PrefetchBucket(e->hash);
-    __builtin_prefetch(index_.ItemAt(e->ref));
-  }
+  // The next links here start their juggle at the HOT tail, which moves by
+  // about one entry per link: a software pipeline loads the bucket and item
+  // of the entry after the tail now, and the chain of the tail itself, whose
+  // bucket the previous link loaded. (A prefetch of an address whose item is
+  // gone is harmless: it neither faults nor counts as an access.)
+  int i = 0;
+  queues_[Seg(Segment::kHot)].ScanFromOldest(2, [&](const LruEntry& e) {
+    if (i++ == 0) {
+      PrefetchEntry(e, 1);
+      PrefetchEntry(e, 2);
+    } else {
+      PrefetchEntry(e, 0);
+    }
+    return false;
+  });
 }
 
 bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,

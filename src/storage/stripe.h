@@ -131,8 +131,13 @@ class Stripe {
   void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
   void Pop(StoreThreadImpl& t, Segment seg);
   void SetSegment(Item* item, Segment seg, bool clear_active);
+  // Pure hints for validating a queue entry, in dependent stages: 0 loads
+  // its bucket and item, 1 and 2 the first and second items of its chain
+  // (each once the previous stage had time to land).
+  static constexpr int kEntryStages = 3;
+  void PrefetchEntry(const LruEntry& e, int stage) const;
   // Starts loading what validating the next `entries` tail entries of each
-  // segment will touch (pure hints).
+  // segment will touch.
   void PrefetchTails(size_t entries) const;
   // Bookkeeping after a link: index growth, queue compaction, juggling.
   void AfterLink(StoreThreadImpl& t, base::RelTime now);

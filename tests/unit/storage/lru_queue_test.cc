@@ -80,25 +80,30 @@ TEST(LruQueueTest, SweepLooksAheadAtExactlyTheEntriesItChecks) {
   LruQueue q;
   for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
   for (int step = 0; step < 100; ++step) {
-    std::vector<uint32_t> first, second, checked;
+    std::vector<uint32_t> seen[3], checked;
     q.Sweep(
         45,
         [&](const LruEntry& e) {
-          // Both look-ahead passes ran over this entry before the check.
-          EXPECT_TRUE(std::find(second.begin(), second.end(), e.ref) != second.end());
+          // Every look-ahead stage ran over this entry before the check.
+          EXPECT_TRUE(std::find(seen[2].begin(), seen[2].end(), e.ref) != seen[2].end());
           checked.push_back(e.ref);
           return e.ref % 2 == 0;
         },
-        [&](const LruEntry& e) { first.push_back(e.ref); },
-        [&](const LruEntry& e) {
-          EXPECT_TRUE(std::find(first.begin(), first.end(), e.ref) != first.end());
-          second.push_back(e.ref);
+        3,
+        [&](const LruEntry& e, int stage) {
+          ASSERT_LT(stage, 3);
+          // Stages run in order over the whole run.
+          if (stage > 0) {
+            EXPECT_TRUE(std::find(seen[stage - 1].begin(), seen[stage - 1].end(), e.ref) !=
+                        seen[stage - 1].end());
+          }
+          seen[stage].push_back(e.ref);
         });
     std::sort(checked.begin(), checked.end());
-    std::sort(first.begin(), first.end());
-    std::sort(second.begin(), second.end());
-    ASSERT_EQ(first, checked);
-    ASSERT_EQ(second, checked);
+    for (auto& v : seen) {
+      std::sort(v.begin(), v.end());
+      ASSERT_EQ(v, checked);
+    }
   }
   EXPECT_EQ(q.size(), 1500u);
 }
