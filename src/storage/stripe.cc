@@ -16,9 +16,13 @@ base::RelTime Age(base::RelTime now, base::RelTime then) { return now > then ? n
 // bloated: more stale entries than live ones, beyond a small slack.
 constexpr size_t kSweepStep = 64;
 constexpr size_t kSweepSlack = 256;
-// Pulls per segment after each link (memcached's maintainer does this in the
-// background; one item in needs about one item moved along).
-constexpr int kJuggleRoundsPerLink = 1;
+// Writers juggle in batches: every kJuggleBatch links, up to that many pulls
+// per segment (memcached's maintainer does this in the background; one item
+// in needs about one item moved along). A batch starts the loads of all its
+// tail entries together, so it waits for memory about once instead of once
+// per link; HOT overshoots its share by at most a batch meanwhile.
+constexpr int kJuggleBatch = 16;
+constexpr uint64_t kJuggleBatchMinHot = 8 * kJuggleBatch;
 
 }  // namespace
 
@@ -427,22 +431,14 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
       if (freed > 0) t.Credit(freed);
     }
   }
-  Juggle(t, now, kJuggleRoundsPerLink, /*background=*/false);
-  // The next links here start their juggle at the HOT tail, which moves by
-  // about one entry per link: a software pipeline loads the bucket and item
-  // of the entry after the tail now, and the chain of the tail itself, whose
-  // bucket the previous link loaded. (A prefetch of an address whose item is
-  // gone is harmless: it neither faults nor counts as an access.)
-  int i = 0;
-  queues_[Seg(Segment::kHot)].ScanFromOldest(2, [&](const LruEntry& e) {
-    if (i++ == 0) {
-      PrefetchEntry(e, 1);
-      PrefetchEntry(e, 2);
-    } else {
-      PrefetchEntry(e, 0);
-    }
-    return false;
-  });
+  // A small HOT segment (few or large items) is juggled at every link, so
+  // its overflow reaches COLD, where eviction across stripes looks, at once.
+  const int links = ++links_since_juggle_;
+  if (links >= kJuggleBatch || live_[Seg(Segment::kHot)] < kJuggleBatchMinHot) {
+    links_since_juggle_ = 0;
+    if (links > 1) PrefetchTails(static_cast<size_t>(links));
+    Juggle(t, now, links, /*background=*/false);
+  }
 }
 
 bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base::RelTime now,

@@ -154,6 +154,7 @@ class Stripe {
   uint64_t live_[kSegments] = {};
   uint64_t live_bytes_[kSegments] = {};
   bool cold_tail_dirty_ = false;
+  int links_since_juggle_ = 0;  // see kJuggleBatch
   std::atomic<base::RelTime> cold_tail_time_{kNoColdTail};
 };
 
