@@ -17,7 +17,6 @@ constexpr size_t kMaxSendBytes = 4 << 20;
 constexpr size_t kIovPool = 8192;
 constexpr size_t kMsgPool = 1024;
 constexpr size_t kUdpBuffer = 64 << 10;
-constexpr unsigned kMaxTarget = 64;
 constexpr unsigned kSendFlags = MSG_NOSIGNAL | MSG_WAITALL;
 void* MapAnon(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -385,8 +384,8 @@ void UringWorker::Loop() {
   const int64_t batch_wait_ns = static_cast<int64_t>(options_.batch_wait_us) * 1000;
   while (!ShouldExit()) {
     // One kernel entry per turn: submit what the last turn queued and wait.
-    // Batching (target_ > 1): wait for the sends just queued (they normally
-    // complete during the submission) plus target_ more completions, for at
+    // Batching (target > 1): wait for the sends just queued (they normally
+    // complete during the submission) plus target more completions, for at
     // most batch_wait_us, so a guess that was too high (a send that could
     // not complete) costs at most that. Otherwise wait for one completion
     // with no timer at all: arming one costs microseconds on virtual
@@ -395,8 +394,8 @@ void UringWorker::Loop() {
     unsigned wait_nr = 0;
     bool batching = false;
     if (block) {
-      batching = batch_wait_ns > 0 && target_ > 1;
-      wait_nr = batching ? sends_queued_ + target_ : 1;
+      batching = batch_wait_ns > 0 && batch_.batching();
+      wait_nr = batching ? sends_queued_ + batch_.target() : 1;
       hooks_->BeforeBlock();
       if (batching) {
         io_uring_cqe* cqe = nullptr;
@@ -459,14 +458,8 @@ void UringWorker::Loop() {
 
     // Batching: grow while batches outrun the target, halve on a timeout.
     const uint64_t recvs = stats_->recv_completions.load(std::memory_order_relaxed) - recvs_before;
-    const unsigned cap = std::max<unsigned>(
-        1, std::min<unsigned>(kMaxTarget, static_cast<unsigned>(open_conns() / 2)));
-    if (batching && seen < waited_for) {
-      target_ = std::max(1u, target_ / 2);
-    } else if (block && recvs > target_) {
-      ++target_;
-    }
-    target_ = std::min(target_, cap);
+    batch_.Update(batching, seen < waited_for, block, recvs,
+                  static_cast<unsigned>(std::min<size_t>(open_conns() / 2, BatchTarget::kMax)));
   }
   Quiesce();
 }

@@ -22,7 +22,7 @@
 // replies of memcached's typical sizes; see bench/io for the measurement.
 //
 // Batching: every turn is one io_uring_enter that submits the turn's SQEs and
-// waits. Under load it waits for `target_` receive completions (beyond the
+// waits. Under load it waits for BatchTarget's receive completions (beyond the
 // sends it just queued) with a short timeout, so one entry serves many
 // requests; the target grows while batches come in larger than it and halves
 // when a wait times out, so a lone ping-pong client never waits. Without
@@ -47,6 +47,7 @@
 
 #include "absl/status/status.h"
 
+#include "ringcache/io/batch_target.h"
 #include "uring_ring.h"
 #include "worker.h"
 
@@ -155,8 +156,7 @@ class UringWorker final : public Worker {
   std::vector<msghdr> msg_pool_;
   size_t msg_used_ = 0;
 
-  // Adaptive batching.
-  unsigned target_ = 1;
+  BatchTarget batch_;
   unsigned sends_queued_ = 0;  // send SQEs since the last enter
 };
 
