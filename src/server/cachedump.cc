@@ -1,5 +1,7 @@
 #include "cachedump.h"
 
+#include <vector>
+
 #include "ringcache/protocol/stats_writer.h"
 #include "ringcache/protocol/text_composer.h"
 
@@ -16,7 +18,16 @@ constexpr size_t kEndRoom = 6;
 void WriteCachedump(storage::StoreThread& thread, const base::ProcessClock& clock,
                     base::RelTime now, uint32_t class_id, uint32_t limit, base::OutBuffer& out) {
   const storage::Store& store = *thread.store();
+  // The walk visits the whole cache; a class holding nothing needs none.
+  bool has_items = false;
   if (class_id >= 1 && static_cast<int>(class_id) <= store.class_count()) {
+    std::vector<storage::ClassStats> classes;
+    store.CollectClassStats(&classes, now);
+    for (const storage::ClassStats& c : classes) {
+      has_items |= c.id == static_cast<int>(class_id) && c.number() > 0;
+    }
+  }
+  if (has_items) {
     size_t bytes = 0;
     uint32_t shown = 0;
     bool full = false;

@@ -3,6 +3,7 @@
 // referenced output, unix and UDP sockets. Every test runs on both backends.
 #include "ringcache/io/engine.h"
 
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,10 +137,18 @@ TEST_P(EngineTest, AcceptedSocketsHaveNoDelay) {
 
 // Records what the engine announced ahead (OnDataSoon) and what it then
 // offered (OnData), and echoes lines.
+struct Announced {
+  std::mutex mu;
+  std::string bytes;
+};
+
 class LookAheadRecorder final : public ConnectionHandler {
  public:
-  explicit LookAheadRecorder(std::string* soon) : soon_(soon) {}
-  void OnDataSoon(std::string_view data) override { soon_->append(data); }
+  explicit LookAheadRecorder(Announced* soon) : soon_(soon) {}
+  void OnDataSoon(std::string_view data) override {
+    std::lock_guard<std::mutex> lock(soon_->mu);
+    soon_->bytes.append(data);
+  }
   DataResult OnData(Connection& conn, std::string_view data) override {
     const size_t end = data.rfind('\n');
     if (end == std::string_view::npos) return {0, false};
@@ -148,11 +157,11 @@ class LookAheadRecorder final : public ConnectionHandler {
   }
 
  private:
-  std::string* soon_;
+  Announced* soon_;
 };
 
 TEST_P(EngineTest, UringAnnouncesEveryReceivedBufferBeforeOfferingIt) {
-  std::string soon;  // only the worker writes it; read after the exchange
+  Announced soon;
   TestServer server(Options(), [&](const ConnInfo&, HookCounts*) {
     return std::make_unique<LookAheadRecorder>(&soon);
   });
@@ -167,10 +176,11 @@ TEST_P(EngineTest, UringAnnouncesEveryReceivedBufferBeforeOfferingIt) {
   }
   c.reset();
   ASSERT_TRUE(WaitFor([&] { return server.Stat(&WorkerStats::curr_connections) == 0; }));
+  std::lock_guard<std::mutex> lock(soon.mu);
   if (GetParam() == EngineKind::kUring) {
-    EXPECT_EQ(soon, sent);
+    EXPECT_EQ(soon.bytes, sent);
   } else {
-    EXPECT_EQ(soon, "");  // epoll reads one connection at a time: no look-ahead
+    EXPECT_EQ(soon.bytes, "");  // epoll reads one connection at a time: no look-ahead
   }
   EXPECT_EQ(server.counts().order_violations, 0);  // before the turn, on the worker
 }
