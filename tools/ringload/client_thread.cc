@@ -204,24 +204,17 @@ void ClientThread::RunLoop(Mode mode) {
       }
     }
     int r;
-    const bool blocked = deadline > now;
-    // A closed loop under load waits for several replies per kernel entry
-    // (io::BatchTarget, as the server's workers do): every wake the servers'
-    // sends cause costs both sides. The open loop keeps waking per reply, so
-    // its latencies stay exact.
-    const bool batched = blocked && mode == Mode::kClosed && batch_.batching();
-    if (!blocked) {
+    if (deadline <= now) {
       r = io_uring_submit_and_get_events(&ring_);
     } else {
       // Sends to a socket with room complete while they are submitted, so
       // waiting for one completion would return at once with only those.
-      // Waiting for more than the sends queued this turn sleeps until replies
-      // arrive (or the deadline): one kernel entry per turn.
-      const int64_t wait = batched ? std::min(deadline - now, kBatchWaitNs) : deadline - now;
+      // Waiting for one more than the sends queued this turn sleeps until a
+      // reply arrives (or the deadline): one kernel entry per turn.
+      const int64_t wait = deadline - now;
       __kernel_timespec ts{wait / kNsPerSecond, wait % kNsPerSecond};
       io_uring_cqe* cqe;
-      r = io_uring_submit_and_wait_timeout(
-          &ring_, &cqe, sends_queued_ + (batched ? batch_.target() : 1), &ts, nullptr);
+      r = io_uring_submit_and_wait_timeout(&ring_, &cqe, sends_queued_ + 1, &ts, nullptr);
     }
     sends_queued_ = 0;
     ++result_.ring_enters;
@@ -235,10 +228,7 @@ void ClientThread::RunLoop(Mode mode) {
       if (phase_.end_ns != 0 && now >= phase_.end_ns) break;
       if (now >= next_tick_ns_) Publish(now, /*final=*/false);
     }
-    const unsigned receives = Reap(now);
-    if (mode == Mode::kClosed) {
-      batch_.Update(batched, r == -ETIME, blocked, receives, static_cast<unsigned>(live_ / 2));
-    }
+    Reap(now);
     if (now >= next_stall_check_ns_) DropStalled(now);
   }
 }
@@ -258,10 +248,9 @@ void ClientThread::DropStalled(int64_t now) {
   }
 }
 
-unsigned ClientThread::Reap(int64_t now) {
+void ClientThread::Reap(int64_t now) {
   unsigned head;
   unsigned seen = 0;
-  unsigned receives = 0;
   io_uring_cqe* cqe;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     const uint32_t index = static_cast<uint32_t>(cqe->user_data >> 1);
@@ -269,14 +258,12 @@ unsigned ClientThread::Reap(int64_t now) {
       OnSend(index, cqe->res);
     } else {
       OnReceive(index, cqe->res, cqe->flags, now);
-      ++receives;
     }
     ++seen;
   }
   io_uring_cq_advance(&ring_, seen);
   if (buffers_) buffers_->Publish();
   result_.completions += seen;
-  return receives;
 }
 
 io_uring_sqe* ClientThread::Sqe() {

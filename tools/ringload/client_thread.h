@@ -42,7 +42,6 @@
 #include "ketama.h"
 #include "key_space.h"
 #include "options.h"
-#include "ringcache/io/batch_target.h"
 #include "schedule.h"
 #include "stats.h"
 #include "workload.h"
@@ -101,8 +100,7 @@ class ClientThread {
   enum class Mode : uint8_t { kPreload, kClosed, kOpen };
 
   void RunLoop(Mode mode);
-  // Handles the completions that arrived; returns how many were receives.
-  unsigned Reap(int64_t now);
+  void Reap(int64_t now);
   void OnReceive(uint32_t index, int res, uint32_t cqe_flags, int64_t now);
   void ReceivedInto(uint32_t index, std::string_view data, int64_t now);
   void OnSend(uint32_t index, int res);
@@ -133,9 +131,6 @@ class ClientThread {
   uint32_t live_ = 0;
   uint64_t outstanding_ = 0;   // requests composed and not yet answered, all connections
   unsigned sends_queued_ = 0;  // send SQEs queued since the last kernel entry
-  io::BatchTarget batch_;      // replies to wait for per entry (closed loop)
-  // How long a batched wait may take before settling for fewer replies.
-  static constexpr int64_t kBatchWaitNs = 50'000;
   int reported_mismatches_ = 0;
 
   Mode mode_ = Mode::kClosed;

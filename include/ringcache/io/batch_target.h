@@ -7,8 +7,9 @@
 // target grows by one while turns bring more completions than it asked for,
 // halves when a wait timed out, and never exceeds a cap the caller gives
 // (about half its open connections), so a lone ping-pong peer never waits.
-// The server's worker (src/io/uring_worker.cc) and ringload's client threads
-// both use it.
+// The server's worker (src/io/uring_worker.cc) uses it. (A closed-loop load
+// generator must not: holding back its refills until several replies are in
+// starves a server of requests; measured at depth 1, 185k -> 140k ops/s.)
 //
 // Threading: one loop thread; no synchronisation.
 #pragma once
