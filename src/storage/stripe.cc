@@ -347,13 +347,15 @@ void Stripe::PrefetchEntry(const LruEntry& e, int stage) const {
   }
 }
 
-void Stripe::PrefetchTails(size_t entries) const {
+void Stripe::PrefetchTails(size_t entries, bool with_cold) const {
   // Validating an entry walks its bucket to its item: start the loads of the
   // next `entries` tail entries of each segment in dependent stages before
   // any is used.
   constexpr Segment kSegs[] = {Segment::kHot, Segment::kWarm, Segment::kCold};
+  const int segs = with_cold ? 3 : 2;
   for (int stage = 0; stage < kEntryStages; ++stage) {
-    for (const Segment seg : kSegs) {
+    for (int i = 0; i < segs; ++i) {
+      const Segment seg = kSegs[i];
       queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
         PrefetchEntry(e, stage);
         return false;
@@ -365,7 +367,7 @@ void Stripe::PrefetchTails(size_t entries) const {
 int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds, bool background) {
   const LruSettings& lru = store_->lru();
   int did = 0;
-  if (background) PrefetchTails(static_cast<size_t>(rounds));
+  if (background) PrefetchTails(static_cast<size_t>(rounds), /*with_cold=*/true);
   size_t freed = 0;
   if (!queues_[Seg(Segment::kTemp)].empty()) {
     for (int i = 0; i < rounds; ++i) {
@@ -436,7 +438,8 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   const int links = ++links_since_juggle_;
   if (links >= kJuggleBatch || live_[Seg(Segment::kHot)] < kJuggleBatchMinHot) {
     links_since_juggle_ = 0;
-    if (links > 1) PrefetchTails(static_cast<size_t>(links));
+    // Writers pull HOT and WARM only (COLD moves in the background).
+    if (links > 1) PrefetchTails(static_cast<size_t>(links), /*with_cold=*/false);
     Juggle(t, now, links, /*background=*/false);
   }
 }

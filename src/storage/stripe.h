@@ -136,9 +136,9 @@ class Stripe {
   // (each once the previous stage had time to land).
   static constexpr int kEntryStages = 3;
   void PrefetchEntry(const LruEntry& e, int stage) const;
-  // Starts loading what validating the next `entries` tail entries of each
-  // segment will touch.
-  void PrefetchTails(size_t entries) const;
+  // Starts loading what validating the next `entries` tail entries of HOT
+  // and WARM (and COLD if `with_cold`) will touch.
+  void PrefetchTails(size_t entries, bool with_cold) const;
   // Bookkeeping after a link: index growth, queue compaction, juggling.
   void AfterLink(StoreThreadImpl& t, base::RelTime now);
   void Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign);
