@@ -77,15 +77,7 @@ void Connection::BinaryGet(base::OutBuffer& out, const bin::Request& req) {
     options.new_exptime = Expiry(static_cast<int32_t>(req.exptime));
   }
   const storage::GetResult r = worker_.store().Get(req.key, now(), options);
-  ThreadStats& stats = worker_.stats();
-  if (touch) {
-    stats.touch_cmds.Add();
-    if (!r.item) stats.touch_misses.Add();
-  } else {
-    stats.get_cmds.Add();
-    if (!r.item) stats.get_misses.Add();
-  }
-  LogFetch(req.key, r.item);
+  CountFetch(req.key, r.item, touch);
   worker_.server().prefix_stats.RecordGet(req.key, static_cast<bool>(r.item));
   if (!r.item) {
     bin::AppendGetMiss(out, req);

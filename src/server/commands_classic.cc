@@ -42,10 +42,21 @@ void Connection::AppendHit(base::OutBuffer& out, storage::ItemView item, bool wi
                             item.cas());
 }
 
+void Connection::CountFetch(std::string_view key, storage::ItemView item, bool touch) {
+  ThreadStats& stats = worker_.stats();
+  if (touch) {
+    stats.touch_cmds.Add();
+    if (!item) stats.touch_misses.Add();
+  } else {
+    stats.get_cmds.Add();
+    if (!item) stats.get_misses.Add();
+  }
+  LogFetch(key, item);
+}
+
 void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, bool with_cas,
                      bool touch) {
   storage::StoreThread& st = worker_.store();
-  ThreadStats& stats = worker_.stats();
   storage::GetOptions options;
   if (touch) {
     options.touch = true;
@@ -66,14 +77,7 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
     first = false;
     if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->push_back(out.size());
     const storage::GetResult r = st.Get(key, now(), options);
-    if (touch) {
-      stats.touch_cmds.Add();
-      if (!r.item) stats.touch_misses.Add();
-    } else {
-      stats.get_cmds.Add();
-      if (!r.item) stats.get_misses.Add();
-    }
-    LogFetch(key, r.item);
+    CountFetch(key, r.item, touch);
     worker_.server().prefix_stats.RecordGet(key, static_cast<bool>(r.item));
     if (r.item) AppendHit(out, r.item, with_cas);
   }

@@ -71,15 +71,7 @@ void Connection::MetaGet(base::OutBuffer& out, const MetaRequest& req) {
     options.recache_after_touch = ttl_set && FlagIndex(req, 'T') < FlagIndex(req, 'R');
   }
   const storage::GetResult r = worker_.store().Get(req.key(), now(), options);
-  ThreadStats& stats = worker_.stats();
-  if (ttl_set) {
-    stats.touch_cmds.Add();
-    if (!r.item) stats.touch_misses.Add();
-  } else {
-    stats.get_cmds.Add();
-    if (!r.item) stats.get_misses.Add();
-  }
-  LogFetch(req.key(), r.item);
+  CountFetch(req.key(), r.item, ttl_set);
   if (!r.item) {
     protocol::AppendMetaGetMiss(out, req);
     return;

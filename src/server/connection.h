@@ -166,6 +166,10 @@ class Connection final : public io::ConnectionHandler {
   void BinaryFlush(base::OutBuffer& out, const protocol::binary::Request& req);
   void BinaryStats(base::OutBuffer& out, const protocol::binary::Request& req);
 
+  // One lookup of the get family: memcached's get_cmds/get_misses (or
+  // touch_cmds/touch_misses) and the watch fetchers line.
+  void CountFetch(std::string_view key, storage::ItemView item, bool touch);
+
   // --- watch events (watch_events.cc); cheap no-ops with nobody watching ---
   void StartWatch(io::Connection& conn, const protocol::TextRequest& req);
   void LogFetch(std::string_view key, storage::ItemView item);
