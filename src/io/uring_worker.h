@@ -47,7 +47,7 @@
 
 #include "absl/status/status.h"
 
-#include "ringcache/io/batch_target.h"
+#include "batch_target.h"
 #include "uring_ring.h"
 #include "worker.h"
 

@@ -114,9 +114,8 @@ class ChainIndex {
     const Directory* dir = dir_.load(std::memory_order_acquire);
     __builtin_prefetch(Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire))));
   }
-  void PrefetchFirstItem(uint32_t hash) const { PrefetchChainItem(hash, 0); }
-  // The item `skip` links down the chain (the ones before it are loaded, so
-  // call this once the previous hint had time to land).
+  // The item `skip` links down the chain (0: the first; the ones before it
+  // are loaded, so call this once the previous hint had time to land).
   void PrefetchChainItem(uint32_t hash, int skip) const {
     const Directory* dir = dir_.load(std::memory_order_acquire);
     uint32_t ref = Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
