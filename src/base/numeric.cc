@@ -114,14 +114,41 @@ bool ParseU32(std::string_view token, uint32_t* out) {
   return true;
 }
 
+namespace {
+
+// "00" .. "99": two digits per division.
+constexpr char kDigitPairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+}  // namespace
+
 size_t FormatU64(uint64_t v, char* out) {
+  // Replies format small numbers most (flags 0, lengths of tens of bytes).
+  if (v < 10) {
+    out[0] = static_cast<char>('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    std::memcpy(out, kDigitPairs + 2 * v, 2);
+    return 2;
+  }
   char tmp[kMaxU64Digits];
-  size_t n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
+  size_t i = kMaxU64Digits;
+  while (v >= 100) {
+    i -= 2;
+    std::memcpy(tmp + i, kDigitPairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v < 10) {
+    tmp[--i] = static_cast<char>('0' + v);
+  } else {
+    i -= 2;
+    std::memcpy(tmp + i, kDigitPairs + 2 * v, 2);
+  }
+  const size_t n = kMaxU64Digits - i;
+  std::memcpy(out, tmp + i, n);
   return n;
 }
 

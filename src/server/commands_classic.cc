@@ -64,22 +64,30 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
   }
   const size_t mark = out.size();
   std::vector<size_t>* const udp_key_starts = worker_.udp_key_starts();
-  bool first = true;
-  for (std::string_view key : req.keys) {
-    // Every key after the first needs a response object of its own in
-    // memcached; without one the whole reply is replaced by an error.
-    if (!first && !TakeResponse()) {
-      out.TruncateTo(mark);
-      if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->clear();
-      protocol::AppendError(out, ProtocolError::kOutOfMemoryWritingGet);
-      return;
-    }
-    first = false;
+  auto fetch = [&](std::string_view key) {
     if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->push_back(out.size());
     const storage::GetResult r = st.Get(key, now(), options);
     CountFetch(key, r.item, touch);
     worker_.server().prefix_stats.RecordGet(key, static_cast<bool>(r.item));
     if (r.item) AppendHit(out, r.item, with_cas);
+  };
+  if (RC_LIKELY(req.keys.count == 1)) {
+    // The common single-key get: no second scan of the key list.
+    fetch(req.keys.first);
+  } else {
+    bool first = true;
+    for (std::string_view key : req.keys) {
+      // Every key after the first needs a response object of its own in
+      // memcached; without one the whole reply is replaced by an error.
+      if (!first && !TakeResponse()) {
+        out.TruncateTo(mark);
+        if (RC_UNLIKELY(udp_key_starts != nullptr)) udp_key_starts->clear();
+        protocol::AppendError(out, ProtocolError::kOutOfMemoryWritingGet);
+        return;
+      }
+      first = false;
+      fetch(key);
+    }
   }
   protocol::AppendEnd(out);
 }

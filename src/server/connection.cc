@@ -126,23 +126,36 @@ namespace {
 constexpr int kPrefetchKeys = 16;
 constexpr int kPrefetchLines = 2 * kPrefetchKeys;
 
-// Text commands whose first argument is a key. gat/gats (exptime first) and
-// multi-key gets beyond the first key are left out: a hint is only a hint.
-constexpr std::string_view kKeyedCommands[] = {
-    "get",    "set", "mg",  "gets", "ms", "delete", "incr",    "decr",
-    "append", "add", "cas", "md",   "ma", "touch",  "replace", "prepend",
-};
+// Whether a text command's first argument is a key: get, set, mg, gets, ms,
+// delete, incr, decr, append, add, cas, md, ma, touch, replace, prepend.
+// gat/gats (exptime first) and multi-key gets beyond the first key are left
+// out: a hint is only a hint. Decided by length and a few bytes, since this
+// runs for every pipelined line before it is parsed.
+bool KeyedCommand(std::string_view cmd) {
+  switch (cmd.size()) {
+    case 2:
+      return cmd[0] == 'm' && (cmd[1] == 'g' || cmd[1] == 's' || cmd[1] == 'd' || cmd[1] == 'a');
+    case 3:
+      return cmd == "get" || cmd == "set" || cmd == "add" || cmd == "cas";
+    case 4:
+      return cmd == "gets" || cmd == "incr" || cmd == "decr";
+    case 5:
+      return cmd == "touch";
+    case 6:
+      return cmd == "delete" || cmd == "append";
+    case 7:
+      return cmd == "replace" || cmd == "prepend";
+    default:
+      return false;
+  }
+}
 
 // The key a text request line names first, or an empty view. Data lines of
 // storage requests may look like requests too; prefetching for them is only
 // wasted, never wrong.
 std::string_view RequestKey(std::string_view line) {
   const size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || sp < 2 || sp > 7) return {};
-  const std::string_view cmd = line.substr(0, sp);
-  bool keyed = false;
-  for (const std::string_view c : kKeyedCommands) keyed |= c == cmd;
-  if (!keyed) return {};
+  if (sp == std::string_view::npos || !KeyedCommand(line.substr(0, sp))) return {};
   const size_t start = sp + 1;
   size_t end = start;
   while (end < line.size() && line[end] != ' ' && line[end] != '\r') ++end;

@@ -108,6 +108,22 @@ class StoreImpl {
     if (const size_t tail = item.tail_len()) c += classes_.size(classes_.IndexOf(tail));
     return c;
   }
+  // What the accounting of one item needs, decoded from its header once.
+  struct ItemCost {
+    int cls;           // ClassIndexOf
+    size_t charge;     // ItemCharge
+    size_t requested;  // bytes asked for: head and tail as used
+  };
+  ItemCost CostOf(const Item& item) const {
+    const size_t head = item.head_bytes();
+    const int cls = classes_.IndexOf(head);
+    ItemCost c{cls, classes_.size(cls), head};
+    if (const size_t tail = item.tail_len(); RC_UNLIKELY(tail != 0)) {
+      c.charge += classes_.size(classes_.IndexOf(tail));
+      c.requested += tail;
+    }
+    return c;
+  }
   int ClassIdOfIndex(int index) const { return index - first_class_ + 1; }
   int IndexOfClassId(int id) const { return id + first_class_ - 1; }
 

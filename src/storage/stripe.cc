@@ -37,13 +37,23 @@ size_t Stripe::queue_bytes() const {
   return b;
 }
 
-void Stripe::Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign) {
-  const int cls = store_->ClassIndexOf(item);
+void Stripe::Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment seg, int sign) {
   live_[Seg(seg)] += sign;
-  live_bytes_[Seg(seg)] += sign * static_cast<int64_t>(store_->ItemCharge(item));
-  ClassCounters& c = t.counters().cls(cls);
+  live_bytes_[Seg(seg)] += sign * static_cast<int64_t>(cost.charge);
+  ClassCounters& c = t.counters().cls(cost.cls);
   c.items[Seg(seg)].Add(sign);
-  c.mem_requested.Add(sign * static_cast<int64_t>(item.head_bytes() + item.tail_len()));
+  c.mem_requested.Add(sign * static_cast<int64_t>(cost.requested));
+}
+
+void Stripe::AccountMove(StoreThreadImpl& t, const Item& item, Segment from, Segment to) {
+  const StoreImpl::ItemCost cost = store_->CostOf(item);
+  --live_[Seg(from)];
+  ++live_[Seg(to)];
+  live_bytes_[Seg(from)] -= cost.charge;
+  live_bytes_[Seg(to)] += cost.charge;
+  ClassCounters& c = t.counters().cls(cost.cls);
+  c.items[Seg(from)].Add(-1);
+  c.items[Seg(to)].Add(+1);
 }
 
 void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
@@ -94,10 +104,7 @@ bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out) {
 void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to) {
   Pop(t, from);
   SetSegment(item, to, /*clear_active=*/true);
-  if (from != to) {
-    Account(t, *item, from, -1);
-    Account(t, *item, to, +1);
-  }
+  if (from != to) AccountMove(t, *item, from, to);
   Push(t, to, e);
 }
 
@@ -114,7 +121,7 @@ void Stripe::Link(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime n
   item->set_time(now);
   MarkLinked(item, seg);
   index_.InsertHead(item, hash);  // publishes the item (release)
-  Account(t, *item, seg, +1);
+  Account(t, store_->CostOf(*item), seg, +1);
   t.counters().total_items.Add();
   t.CountSize(*item, +1);
   Push(t, seg, {store_->heap()->ToRef(item), hash});
@@ -134,7 +141,7 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
   MarkLinked(item, seg);
   index_.Replace(slot, item);  // publishes the item (release)
   Release(t, slot.item);
-  Account(t, *item, seg, +1);
+  Account(t, store_->CostOf(*item), seg, +1);
   t.CountSize(*item, +1);
   Push(t, seg, {store_->heap()->ToRef(item), hash});
   AfterLink(t, now);
@@ -153,13 +160,13 @@ void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base
 
 size_t Stripe::Release(StoreThreadImpl& t, Item* item) {
   item->state().fetch_and(static_cast<uint8_t>(~item_state::kLinked), std::memory_order_relaxed);
-  Account(t, *item, item->segment(), -1);
+  const StoreImpl::ItemCost cost = store_->CostOf(*item);
+  Account(t, cost, item->segment(), -1);
   t.CountSize(*item, -1);
-  t.counters().cls(store_->ClassIndexOf(*item)).used_chunks.Add(-1);
-  const size_t charge = store_->ItemCharge(*item);
-  t.Credit(charge);
+  t.counters().cls(cost.cls).used_chunks.Add(-1);
+  t.Credit(cost.charge);
   t.Retire(item);
-  return charge;
+  return cost.charge;
 }
 
 size_t Stripe::Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot) {
@@ -198,8 +205,7 @@ void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTim
   // An active COLD item goes to WARM. Its COLD entry stays behind and is
   // recognised as stale by its segment.
   SetSegment(item, Segment::kWarm, /*clear_active=*/true);
-  Account(t, *item, Segment::kCold, -1);
-  Account(t, *item, Segment::kWarm, +1);
+  AccountMove(t, *item, Segment::kCold, Segment::kWarm);
   t.counters().cls(store_->ClassIndexOf(*item)).moves_to_warm.Add();
   Push(t, Segment::kWarm, {store_->heap()->ToRef(item), hash});
 }

@@ -31,6 +31,7 @@
 #include "lru_queue.h"
 #include "ringcache/storage/item.h"
 #include "ringcache/storage/store.h"
+#include "store_impl.h"
 
 namespace ringcache::storage {
 
@@ -141,7 +142,10 @@ class Stripe {
   void PrefetchTails(size_t entries, bool with_cold) const;
   // Bookkeeping after a link: index growth, queue compaction, juggling.
   void AfterLink(StoreThreadImpl& t, base::RelTime now);
-  void Account(StoreThreadImpl& t, const Item& item, Segment seg, int sign);
+  // Adds (sign +1) or removes (-1) an item's bytes and count in `seg`.
+  void Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment seg, int sign);
+  // An item changes segment: the same as -1 in `from`, +1 in `to`.
+  void AccountMove(StoreThreadImpl& t, const Item& item, Segment from, Segment to);
   // Index and bookkeeping half of unlinking an item that left the index.
   size_t Release(StoreThreadImpl& t, Item* item);
   // Marks `item` linked in `seg` (before it is published).

@@ -76,6 +76,17 @@ TEST(FormatTest, RoundTrips) {
     const size_t n = FormatU64(x, buf);
     EXPECT_EQ(std::string(buf, n), std::to_string(x));
   }
+  // Every digit count, at both edges, and the numbers around them.
+  for (uint64_t p = 1; p <= UINT64_MAX / 10; p *= 10) {
+    for (uint64_t x : {p - 1, p, p + 1, 10 * p - 1, 10 * p, 10 * p + 1, 5 * p + 3}) {
+      const size_t n = FormatU64(x, buf);
+      EXPECT_EQ(std::string(buf, n), std::to_string(x));
+    }
+  }
+  for (uint64_t x = 0; x < 1000; ++x) {
+    const size_t n = FormatU64(x, buf);
+    ASSERT_EQ(std::string(buf, n), std::to_string(x));
+  }
   for (int64_t x : {int64_t{0}, int64_t{-1}, INT64_MIN, INT64_MAX}) {
     const size_t n = FormatI64(x, buf);
     EXPECT_EQ(std::string(buf, n), std::to_string(x));

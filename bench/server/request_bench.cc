@@ -1,0 +1,194 @@
+// The server's request path without sockets: pipelined text GETs and SETs
+// handed to real Connection handlers of a real WorkerContext and store, the
+// way the io_uring worker hands them over in one turn (OnDataSoon for every
+// connection of the batch, then OnData for each), replies consumed as a send
+// would. What it measures is the user-space CPU a request costs the worker,
+// which bench/compare cannot separate from the kernel's TCP path and the
+// host's noise.
+//
+// Arguments: key count, connections per turn. Every connection carries 16
+// requests per turn (ringload's --pipeline 16); keys are 12 bytes, drawn
+// uniformly; values 32 bytes; every GET hits.
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+
+#include "connection.h"
+#include "ringcache/base/clock.h"
+#include "ringcache/base/logger.h"
+#include "ringcache/io/handler.h"
+#include "ringcache/server/config.h"
+#include "ringcache/storage/store.h"
+#include "server_context.h"
+#include "worker_context.h"
+
+namespace ringcache::server {
+namespace {
+
+constexpr int kDepth = 16;
+constexpr int kValueBytes = 32;
+// Distinct turns generated up front, so the key draws cost nothing while timed.
+constexpr int kTurnsGenerated = 512;
+
+// What the engine is to a handler: an output buffer that a "send" drains.
+class HostConnection final : public io::Connection {
+ public:
+  explicit HostConnection(base::BlockPool* pool) : out_(pool) { info_.id = ++next_id_; }
+  const io::ConnInfo& info() const override { return info_; }
+  base::OutBuffer& out() override { return out_; }
+  void CloseAfterFlush() override { closed_ = true; }
+  void CloseNow() override { closed_ = true; }
+  bool closed() const { return closed_; }
+
+ private:
+  static inline uint64_t next_id_ = 0;
+  io::ConnInfo info_;
+  base::OutBuffer out_;
+  bool closed_ = false;
+};
+
+std::string Key(uint64_t i) { return absl::StrFormat("k%011d", i); }
+
+// One worker with its store, as ringcached -t 1 -m 1024 runs it.
+class Worker {
+ public:
+  explicit Worker(int keys)
+      : config_(MakeConfig()),
+        store_(MakeStore()),
+        context_(config_, logger_, *store_, base::ProcessClock::StartingNow(), 0),
+        worker_(context_) {
+    worker_.OnWorkerStart(0);
+    // Preload through the request path itself.
+    HostConnection conn(&pool_);
+    std::unique_ptr<io::ConnectionHandler> h = worker_.OnAccept(conn.info());
+    const std::string value(kValueBytes, 'v');
+    for (int i = 0; i < keys; ++i) {
+      const std::string req =
+          absl::StrFormat("set %s 0 0 %d noreply\r\n%s\r\n", Key(i), kValueBytes, value);
+      worker_.OnTurnStart();
+      h->OnData(conn, req);
+      worker_.OnTurnEnd();
+    }
+    h->OnClose(conn);
+  }
+  ~Worker() { worker_.OnWorkerStop(); }
+
+  WorkerContext& context() { return worker_; }
+  base::BlockPool* pool() { return &pool_; }
+
+ private:
+  static Config MakeConfig() {
+    Config c = DefaultConfig(1);
+    c.num_threads = 1;
+    c.max_bytes = size_t{1024} << 20;
+    return c;
+  }
+  std::unique_ptr<storage::Store> MakeStore() {
+    storage::StoreConfig s;
+    s.memory_limit = config_.max_bytes;
+    s.region_bytes = 4 * s.memory_limit;  // small enough for valgrind to reserve
+    s.workers = 1;
+    s.lru_maintainer = false;  // the background thread is not the worker's cost
+    s.lru_crawler = false;
+    absl::StatusOr<std::unique_ptr<storage::Store>> st = storage::Store::Create(s);
+    if (!st.ok()) {
+      fprintf(stderr, "store: %s\n", std::string(st.status().message()).c_str());
+      std::abort();
+    }
+    return std::move(*st);
+  }
+
+  base::Logger logger_{0};
+  Config config_;
+  std::unique_ptr<storage::Store> store_;
+  ServerContext context_;
+  WorkerContext worker_;
+  base::BlockPool pool_;
+};
+
+// Turns of `conns` buffers of kDepth requests each; `set` picks SET or GET.
+std::vector<std::vector<std::string>> MakeTurns(int keys, int conns, bool set) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<uint64_t> pick(0, static_cast<uint64_t>(keys) - 1);
+  const std::string value(kValueBytes, 'w');
+  std::vector<std::vector<std::string>> turns(kTurnsGenerated);
+  for (auto& turn : turns) {
+    for (int c = 0; c < conns; ++c) {
+      std::string buf;
+      for (int r = 0; r < kDepth; ++r) {
+        const std::string key = Key(pick(rng));
+        buf += set ? absl::StrFormat("set %s 0 0 %d\r\n%s\r\n", key, kValueBytes, value)
+                   : absl::StrFormat("get %s\r\n", key);
+      }
+      turn.push_back(std::move(buf));
+    }
+  }
+  return turns;
+}
+
+// One event-loop turn as the io_uring worker runs it: the look-ahead for
+// every connection of the batch, then each connection's data, then the
+// sends (here: the replies are consumed). Not inlined, so a profiler can
+// tell the timed work from the setup (valgrind --toggle-collect=*ServeTurn*).
+[[gnu::noinline]] bool ServeTurn(
+    WorkerContext& wc, const std::vector<std::unique_ptr<HostConnection>>& hosts,
+    const std::vector<std::unique_ptr<io::ConnectionHandler>>& handlers,
+    const std::vector<std::string>& turn) {
+  const size_t conns = turn.size();
+  wc.OnTurnStart();
+  for (size_t c = 0; c < conns; ++c) handlers[c]->OnDataSoon(turn[c]);
+  wc.AfterDataSoon();
+  for (size_t c = 0; c < conns; ++c) {
+    const io::DataResult r = handlers[c]->OnData(*hosts[c], turn[c]);
+    if (r.consumed != turn[c].size() || hosts[c]->closed()) return false;
+    base::OutBuffer& out = hosts[c]->out();
+    out.Consume(out.size());
+  }
+  wc.OnTurnEnd();
+  return true;
+}
+
+void RunTurns(benchmark::State& state, bool set) {
+  const int keys = static_cast<int>(state.range(0));
+  const int conns = static_cast<int>(state.range(1));
+  Worker w(keys);
+  WorkerContext& wc = w.context();
+  std::vector<std::unique_ptr<HostConnection>> hosts;
+  std::vector<std::unique_ptr<io::ConnectionHandler>> handlers;
+  for (int c = 0; c < conns; ++c) {
+    hosts.push_back(std::make_unique<HostConnection>(w.pool()));
+    handlers.push_back(wc.OnAccept(hosts.back()->info()));
+  }
+  const std::vector<std::vector<std::string>> turns = MakeTurns(keys, conns, set);
+  size_t t = 0;
+  for (auto _ : state) {
+    if (!ServeTurn(wc, hosts, handlers, turns[t++ % turns.size()])) {
+      state.SkipWithError("a request was not consumed whole");
+      return;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * conns * kDepth);
+  for (int c = 0; c < conns; ++c) handlers[c]->OnClose(*hosts[c]);
+}
+
+void BM_Get16(benchmark::State& state) { RunTurns(state, /*set=*/false); }
+void BM_Set16(benchmark::State& state) { RunTurns(state, /*set=*/true); }
+
+// 1000 keys stay in the caches; 100k is bench/compare's key space; 1M is not
+// cached at all.
+BENCHMARK(BM_Get16)
+    ->Args({1000, 27})
+    ->Args({100'000, 1})
+    ->Args({100'000, 27})
+    ->Args({1'000'000, 27});
+BENCHMARK(BM_Set16)->Args({1000, 27})->Args({100'000, 27})->Args({1'000'000, 27});
+
+}  // namespace
+}  // namespace ringcache::server
+
+BENCHMARK_MAIN();
