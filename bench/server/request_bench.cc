@@ -38,7 +38,7 @@ constexpr int kTurnsGenerated = 512;
 // What the engine is to a handler: an output buffer that a "send" drains.
 class HostConnection final : public io::Connection {
  public:
-  explicit HostConnection(base::BlockPool* pool) : out_(pool) { info_.id = ++next_id_; }
+  HostConnection(base::BlockPool* pool, uint64_t id) : out_(pool) { info_.id = id; }
   const io::ConnInfo& info() const override { return info_; }
   base::OutBuffer& out() override { return out_; }
   void CloseAfterFlush() override { closed_ = true; }
@@ -46,7 +46,6 @@ class HostConnection final : public io::Connection {
   bool closed() const { return closed_; }
 
  private:
-  static inline uint64_t next_id_ = 0;
   io::ConnInfo info_;
   base::OutBuffer out_;
   bool closed_ = false;
@@ -64,7 +63,7 @@ class Worker {
         worker_(context_) {
     worker_.OnWorkerStart(0);
     // Preload through the request path itself.
-    HostConnection conn(&pool_);
+    HostConnection conn(&pool_, /*id=*/1);
     std::unique_ptr<io::ConnectionHandler> h = worker_.OnAccept(conn.info());
     const std::string value(kValueBytes, 'v');
     for (int i = 0; i < keys; ++i) {
@@ -161,7 +160,7 @@ void RunTurns(benchmark::State& state, bool set) {
   std::vector<std::unique_ptr<HostConnection>> hosts;
   std::vector<std::unique_ptr<io::ConnectionHandler>> handlers;
   for (int c = 0; c < conns; ++c) {
-    hosts.push_back(std::make_unique<HostConnection>(w.pool()));
+    hosts.push_back(std::make_unique<HostConnection>(w.pool(), /*id=*/2 + c));
     handlers.push_back(wc.OnAccept(hosts.back()->info()));
   }
   const std::vector<std::vector<std::string>> turns = MakeTurns(keys, conns, set);
