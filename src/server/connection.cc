@@ -52,20 +52,22 @@ void Connection::BeginSwallow(uint64_t bytes) {
   SetState(ConnState::kSwallow);
 }
 
+bool SpeaksBinary(BindingProtocol protocol, char first_byte) {
+  switch (protocol) {
+    case BindingProtocol::kNegotiating:
+      return protocol::binary::IsBinaryStart(first_byte);
+    case BindingProtocol::kAscii:
+      return false;
+    case BindingProtocol::kBinary:
+      return true;
+  }
+  return false;
+}
+
 io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   if (RC_UNLIKELY(wire_ == Wire::kUndecided)) {
     if (data.empty()) return {0, false};
-    switch (worker_.config().protocol) {
-      case BindingProtocol::kNegotiating:
-        wire_ = protocol::binary::IsBinaryStart(data[0]) ? Wire::kBinary : Wire::kText;
-        break;
-      case BindingProtocol::kAscii:
-        wire_ = Wire::kText;
-        break;
-      case BindingProtocol::kBinary:
-        wire_ = Wire::kBinary;
-        break;
-    }
+    wire_ = SpeaksBinary(worker_.config().protocol, data[0]) ? Wire::kBinary : Wire::kText;
   }
   // A watch connection only listens; what it sends is ignored, as in memcached.
   if (RC_UNLIKELY(watcher_ != nullptr)) return {data.size(), false};
@@ -185,9 +187,7 @@ size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
   uint64_t hashes[kPrefetchKeys];
   int n = 0;
   const size_t scan = HintBuckets(data, pos, /*lone_too=*/false, hashes, kPrefetchKeys, &n);
-  for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i]);
-  // About half of all keys sit behind another item in their chain.
-  for (int i = 0; i < n; ++i) worker_.store().PrefetchItem(hashes[i], 1);
+  worker_.store().PrefetchItems(hashes, n);
   return scan;
 }
 

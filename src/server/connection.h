@@ -54,6 +54,10 @@ uint64_t MemcachedItemSize(size_t key_len, uint32_t client_flags, size_t value_l
 enum class ConnState : uint8_t { kParseCmd, kNread, kSwallow, kClosing };
 const char* ConnStateName(ConnState state);
 
+// Whether input bound by -B `protocol` whose first byte is `first_byte`
+// speaks the binary protocol (-B auto: memcached's 0x80 negotiation).
+bool SpeaksBinary(BindingProtocol protocol, char first_byte);
+
 class Connection final : public io::ConnectionHandler {
  public:
   Connection(WorkerContext& worker, const io::ConnInfo& info);

@@ -22,12 +22,13 @@ bool IsMetaNoop(std::string_view line) {
          (line[2] == ' ' || line[2] == '\r' || line[2] == '\n');
 }
 
-constexpr uint8_t kBinaryQuit = 0x07;
-constexpr uint8_t kBinaryNoop = 0x0a;
-
 bool BinaryFlushes(std::string_view request, std::string_view reply) {
+  namespace bin = protocol::binary;
   const uint8_t opcode = request.size() > 1 ? static_cast<uint8_t>(request[1]) : 0;
-  if (opcode == kBinaryQuit || opcode == kBinaryNoop) return true;
+  if (opcode == static_cast<uint8_t>(bin::Opcode::kQuit) ||
+      opcode == static_cast<uint8_t>(bin::Opcode::kNoop)) {
+    return true;
+  }
   // Response header: status in bytes 6-7.
   return reply.size() >= protocol::binary::kHeaderSize && (reply[6] != 0 || reply[7] != 0);
 }
@@ -79,8 +80,7 @@ size_t UdpHandler::RequestEnd(std::string_view payload, size_t from) const {
   if (binary_) {
     namespace bin = protocol::binary;
     if (payload.size() - from < bin::kHeaderSize) return payload.size();
-    const auto* h = reinterpret_cast<const unsigned char*>(payload.data() + from);
-    const size_t body = (size_t{h[8]} << 24) | (size_t{h[9]} << 16) | (size_t{h[10]} << 8) | h[11];
+    const size_t body = bin::DecodeRequestHeader(payload.data() + from).body_length;
     return body < payload.size() - from - bin::kHeaderSize ? from + bin::kHeaderSize + body
                                                            : payload.size();
   }
@@ -95,17 +95,7 @@ void UdpHandler::OnDatagram(const io::ConnInfo& /*from*/, std::string_view datag
   if (!protocol::ParseUdpRequest(datagram, &request)) return;  // memcached drops it silently
   const std::string_view payload = request.payload;
   conn_->RenegotiateProtocol();
-  switch (worker_.config().protocol) {  // as the Connection decides
-    case BindingProtocol::kNegotiating:
-      binary_ = protocol::binary::IsBinaryStart(payload[0]);
-      break;
-    case BindingProtocol::kAscii:
-      binary_ = false;
-      break;
-    case BindingProtocol::kBinary:
-      binary_ = true;
-      break;
-  }
+  binary_ = SpeaksBinary(worker_.config().protocol, payload[0]);  // as the Connection decides
   KeyStartsScope scope(worker_, &key_starts_);
   protocol::UdpReplyFramer framer(request.request_id, scratch_);
   capture_->out().Clear();

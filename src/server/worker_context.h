@@ -48,11 +48,9 @@ class WorkerContext final : public io::WorkerHooks {
   void OnWorkerStop() override;
   void OnTurnStart() override { now_ = server_.clock.Now(); }
   // The look-ahead batch: OnDataSoon hinted these hashes' buckets; their
-  // chains' first and second items are hinted now, in two passes, so every
-  // load of the batch overlaps.
+  // chains' items are hinted now.
   void AfterDataSoon() override {
-    for (int i = 0; i < soon_count_; ++i) store_->PrefetchItem(soon_hashes_[i]);
-    for (int i = 0; i < soon_count_; ++i) store_->PrefetchItem(soon_hashes_[i], 1);
+    store_->PrefetchItems(soon_hashes_, soon_count_);
     soon_count_ = 0;
   }
   void OnTurnEnd() override { store_->Quiesce(); }

@@ -102,12 +102,6 @@ class StoreImpl {
 
   // Size classes: table index of an item's head; memcached-style ids from 1.
   int ClassIndexOf(const Item& item) const { return classes_.IndexOf(item.head_bytes()); }
-  // Bytes the item is charged: the classes of its head and tail.
-  size_t ItemCharge(const Item& item) const {
-    size_t c = classes_.size(classes_.IndexOf(item.head_bytes()));
-    if (const size_t tail = item.tail_len()) c += classes_.size(classes_.IndexOf(tail));
-    return c;
-  }
   // What the accounting of one item needs, decoded from its header once.
   struct ItemCost {
     int cls;           // ClassIndexOf
@@ -124,6 +118,8 @@ class StoreImpl {
     }
     return c;
   }
+  // Bytes the item is charged: the classes of its head and tail.
+  size_t ItemCharge(const Item& item) const { return CostOf(item).charge; }
   int ClassIdOfIndex(int index) const { return index - first_class_ + 1; }
   int IndexOfClassId(int id) const { return id + first_class_ - 1; }
 

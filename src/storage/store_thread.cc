@@ -251,6 +251,11 @@ void StoreThread::PrefetchItem(uint64_t hash, int skip) const {
   s.StripeFor(hash).index().PrefetchChainItem(static_cast<uint32_t>(hash), skip);
 }
 
+void StoreThread::PrefetchItems(const uint64_t* hashes, int n) const {
+  for (int i = 0; i < n; ++i) PrefetchItem(hashes[i]);
+  for (int i = 0; i < n; ++i) PrefetchItem(hashes[i], 1);
+}
+
 TouchResult StoreThread::Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now) {
   GetOptions opt;
   opt.touch = true;

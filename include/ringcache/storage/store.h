@@ -385,6 +385,10 @@ class StoreThread final {
   // per request. Pure hints: results never change.
   uint64_t PrefetchBucket(std::string_view key) const;
   void PrefetchItem(uint64_t hash, int skip = 0) const;
+  // PrefetchItem for a batch of PrefetchBucket's hashes, in two passes: every
+  // chain's first item, then every second one (about half of all keys sit
+  // behind another item in their chain), so the batch's loads overlap.
+  void PrefetchItems(const uint64_t* hashes, int n) const;
   GetResult Get(std::string_view key, base::RelTime now) { return Get(key, now, GetOptions{}); }
   TouchResult Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now);
 
