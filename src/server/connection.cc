@@ -76,8 +76,14 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   size_t pos = 0;
   int budget = worker_.config().reqs_per_event;
   responses_left_ = worker_.response_slots();
-  // Lines hinted by OnDataSoon this turn need no second look.
-  size_t prefetched_until = data.data() == soon_data_ ? soon_end_ : 0;
+  // Lines planned by OnDataSoon this turn need no second look; serving
+  // them moves the plan's loads along.
+  size_t prefetched_until = 0;
+  int plan_key = -1;
+  if (data.data() == soon_data_) {
+    prefetched_until = soon_end_;
+    plan_key = soon_key_;
+  }
   soon_data_ = nullptr;
   while (pos < data.size()) {
     switch (phase_) {
@@ -104,8 +110,12 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     // does; the engine offers the rest again once the output drained.
     if (conn.OutputFull()) return {pos, false};
     // Pipelined GETs: start the memory loads of the next lines together.
-    if (wire_ == Wire::kText && pos >= prefetched_until) {
-      prefetched_until = PrefetchAhead(data, pos);
+    if (wire_ == Wire::kText) {
+      if (pos < prefetched_until) {
+        worker_.PlanServe(plan_key++);
+      } else {
+        prefetched_until = PrefetchAhead(data, pos);
+      }
     }
     const Step step = wire_ == Wire::kBinary      ? StepBinary(conn, data, &pos)
                       : RC_LIKELY(authenticated_) ? StepText(conn, data, &pos)
@@ -167,8 +177,8 @@ std::string_view RequestKey(std::string_view line) {
 
 }  // namespace
 
-size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, uint64_t* hashes,
-                               int room, int* n) {
+size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
+                               uint64_t* hashes, int room, int* n) {
   size_t scan = pos;
   for (int lines = 0; lines < kPrefetchLines && *n < room; ++lines) {
     const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
@@ -177,7 +187,10 @@ size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too,
     // A lone request gains nothing from a hint it would wait on at once.
     if (!lone_too && lines == 0 && end + 1 == data.size()) return data.size();
     const std::string_view key = RequestKey(data.substr(scan, end - scan));
-    if (!key.empty()) hashes[(*n)++] = worker_.store().PrefetchBucket(key);
+    if (!key.empty()) {
+      storage::StoreThread& store = worker_.store();
+      hashes[(*n)++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
+    }
     scan = end + 1;
   }
   return scan;
@@ -186,7 +199,8 @@ size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too,
 size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
   uint64_t hashes[kPrefetchKeys];
   int n = 0;
-  const size_t scan = HintBuckets(data, pos, /*lone_too=*/false, hashes, kPrefetchKeys, &n);
+  const size_t scan =
+      HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, kPrefetchKeys, &n);
   worker_.store().PrefetchItems(hashes, n);
   return scan;
 }
@@ -198,9 +212,9 @@ void Connection::OnDataSoon(std::string_view data) {
   int n = 0;
   uint64_t* batch = worker_.soon_batch(kPrefetchKeys);
   if (batch == nullptr) return;
-  soon_end_ = HintBuckets(data, 0, /*lone_too=*/true, batch, kPrefetchKeys, &n);
+  soon_end_ = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, kPrefetchKeys, &n);
   soon_data_ = data.data();
-  worker_.soon_added(n);
+  soon_key_ = worker_.soon_added(n);
 }
 
 Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {

@@ -117,12 +117,12 @@ class Connection final : public io::ConnectionHandler {
   // Prefetches the store memory of the keyed requests pipelined after `pos`
   // (up to kPrefetchKeys); returns where the scanned lines end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
-  // The first stage of that: hints the index buckets of up to `room` keys of
-  // the lines from `pos` on, storing their hashes at hashes[*n...]. Returns
-  // where the scanned lines end (all of `data` for a lone request unless
-  // `lone_too`).
-  size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, uint64_t* hashes, int room,
-                     int* n);
+  // The first stage of that: stores the hashes of up to `room` keys of the
+  // lines from `pos` on at hashes[*n...], hinting their index buckets if
+  // `prefetch`. Returns where the scanned lines end (all of `data` for a
+  // lone request unless `lone_too`).
+  size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
+                     uint64_t* hashes, int room, int* n);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
@@ -212,6 +212,7 @@ class Connection final : public io::ConnectionHandler {
   // The buffer OnDataSoon hinted this turn and where its hinted lines end.
   const char* soon_data_ = nullptr;
   size_t soon_end_ = 0;
+  int soon_key_ = 0;  // the plan index of its first key (WorkerContext::PlanServe)
   protocol::ValueBlock block_;
   storage::NewItem item_;
   size_t filled_ = 0;

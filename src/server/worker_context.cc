@@ -73,6 +73,23 @@ std::unique_ptr<io::ConnectionHandler> WorkerContext::OnAccept(const io::ConnInf
 
 io::DatagramHandler* WorkerContext::datagram_handler() { return udp_.get(); }
 
+void WorkerContext::PlanServe(int index) {
+  const storage::StoreThread& store = *store_;
+  for (int stage = 0; stage < kPlanStages; ++stage) {
+    const int until = std::min(soon_count_, index + (kPlanStages - stage) * kPlanDistance);
+    for (int& i = soon_staged_[stage]; i < until; ++i) {
+      const uint64_t hash = soon_hashes_[i];
+      if (stage == 0) {
+        store.PrefetchBucketOf(hash);
+      } else if (stage == 1) {
+        soon_cursors_[i] = store.PrefetchChainStart(hash);
+      } else if (soon_cursors_[i] != 0) {
+        soon_cursors_[i] = store.PrefetchChainNext(hash, soon_cursors_[i]);
+      }
+    }
+  }
+}
+
 void WorkerContext::AddConnection(Connection* conn) {
   absl::MutexLock lock(&conns_mu_);
   conns_.push_back(conn);

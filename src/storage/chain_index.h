@@ -117,11 +117,21 @@ class ChainIndex {
   // The item `skip` links down the chain (0: the first; the ones before it
   // are loaded, so call this once the previous hint had time to land).
   void PrefetchChainItem(uint32_t hash, int skip) const {
-    const Directory* dir = dir_.load(std::memory_order_acquire);
-    uint32_t ref = Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
-                       ->load(std::memory_order_acquire);
+    uint32_t ref = HeadRef(hash);
     for (; skip > 0 && ref != 0; --skip) ref = ItemAt(ref)->next().load(std::memory_order_acquire);
     if (ref != 0) __builtin_prefetch(ItemAt(ref));
+  }
+  // The same one link at a time: the chain's first item (its reference is
+  // returned, 0 for none), then the one after `ref`.
+  uint32_t PrefetchFirst(uint32_t hash) const {
+    const uint32_t ref = HeadRef(hash);
+    if (ref != 0) __builtin_prefetch(ItemAt(ref));
+    return ref;
+  }
+  uint32_t PrefetchNext(uint32_t ref) const {
+    ref = ItemAt(ref)->next().load(std::memory_order_acquire);
+    if (ref != 0) __builtin_prefetch(ItemAt(ref));
+    return ref;
   }
   // Slot-wise walk of bucket `b`, for unlinking while walking.
   Slot BucketSlot(uint64_t b) {
@@ -140,6 +150,11 @@ class ChainIndex {
     return ItemAt(item->next().load(std::memory_order_acquire));
   }
 
+  uint32_t HeadRef(uint32_t hash) const {
+    const Directory* dir = dir_.load(std::memory_order_acquire);
+    return Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
+        ->load(std::memory_order_acquire);
+  }
   Item* ItemAt(uint32_t ref) const {
     return ref == 0 ? nullptr : reinterpret_cast<Item*>(heap_->FromRef(ref));
   }

@@ -240,10 +240,26 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
 }
 
 uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
-  const StoreImpl& s = *impl_->store();
-  const uint64_t hash = s.Hash(key);
-  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
+  const uint64_t hash = KeyHash(key);
+  PrefetchBucketOf(hash);
   return hash;
+}
+
+uint64_t StoreThread::KeyHash(std::string_view key) const { return impl_->store()->Hash(key); }
+
+void StoreThread::PrefetchBucketOf(uint64_t hash) const {
+  const StoreImpl& s = *impl_->store();
+  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
+}
+
+uint32_t StoreThread::PrefetchChainStart(uint64_t hash) const {
+  const StoreImpl& s = *impl_->store();
+  return s.StripeFor(hash).index().PrefetchFirst(static_cast<uint32_t>(hash));
+}
+
+uint32_t StoreThread::PrefetchChainNext(uint64_t hash, uint32_t cursor) const {
+  const StoreImpl& s = *impl_->store();
+  return s.StripeFor(hash).index().PrefetchNext(cursor);
 }
 
 void StoreThread::PrefetchItem(uint64_t hash, int skip) const {

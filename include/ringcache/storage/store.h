@@ -384,6 +384,17 @@ class StoreThread final {
   // Lookups of a batch then wait for memory once, together, instead of once
   // per request. Pure hints: results never change.
   uint64_t PrefetchBucket(std::string_view key) const;
+  // The stages of a lookup's loads one by one, for callers that pipeline
+  // many lookups: KeyHash, then PrefetchBucketOf starts loading the bucket;
+  // once that landed, PrefetchChainStart reads it and starts loading the
+  // chain's first item, returning a cursor (0: the chain is empty); once
+  // that landed, PrefetchChainNext(hash, cursor) starts the next item's load
+  // and returns the next cursor. Cursors are valid until the thread next
+  // quiesces or goes offline; pure hints otherwise.
+  uint64_t KeyHash(std::string_view key) const;
+  void PrefetchBucketOf(uint64_t hash) const;
+  uint32_t PrefetchChainStart(uint64_t hash) const;
+  uint32_t PrefetchChainNext(uint64_t hash, uint32_t cursor) const;
   void PrefetchItem(uint64_t hash, int skip = 0) const;
   // PrefetchItem for a batch of PrefetchBucket's hashes, in two passes: every
   // chain's first item, then every second one (about half of all keys sit
