@@ -683,6 +683,9 @@ def main():
                         stop_server(server)
     os.makedirs(args.out, exist_ok=True)
     stamp = started.strftime("%Y-%m-%d")
+    # A second run on the same day keeps the first's files.
+    if os.path.exists(os.path.join(args.out, f"{stamp}.md")):
+        stamp = started.strftime("%Y-%m-%d-%H%M")
     md = markdown(results, servers, labels, skipped, args, started, peak)
     md_path = os.path.join(args.out, f"{stamp}.md")
     svg_name = f"{stamp}.svg"
