@@ -79,6 +79,14 @@ std::optional<LruEntry> LruQueue::PeekOldest() const {
   return oldest_->e[oldest_->begin];
 }
 
+void LruQueue::ScanFromSweep(size_t max, absl::FunctionRef<void(const LruEntry&)> visit) const {
+  const Block* b = sweep_block_ != nullptr ? sweep_block_ : oldest_;
+  uint32_t i = sweep_block_ != nullptr ? std::max(sweep_index_, b->begin) : 0;
+  for (; b != nullptr && max > 0; b = b->newer, i = 0) {
+    for (i = std::max(i, b->begin); i < b->end && max > 0; ++i, --max) visit(b->e[i]);
+  }
+}
+
 size_t LruQueue::PopOldest() {
   Block* b = oldest_;
   if (b == nullptr) return 0;

@@ -67,6 +67,9 @@ class LruQueue {
   // their memory loads together in dependent steps. Returns the bytes of
   // blocks freed.
   using Ahead = absl::FunctionRef<void(const LruEntry&, int stage)>;
+  // Visits up to `max` entries from where the next Sweep starts (without
+  // wrapping), so a caller can start their loads a sweep step early.
+  void ScanFromSweep(size_t max, absl::FunctionRef<void(const LruEntry&)> visit) const;
   size_t Sweep(
       size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, int stages = 0,
       Ahead ahead = [](const LruEntry&, int) {});

@@ -15,8 +15,8 @@ namespace ringcache::storage {
 namespace {
 
 constexpr int kMaxStripeBits = 10;
-// Each stripe costs a 4 KB index segment and up to four queue blocks even
-// when empty; keep that baseline under ~1/64 of the memory limit.
+// Each stripe costs a 4 KB index segment, up to four queue blocks and four
+// small stale-entry tables even when empty; keep that baseline under ~1/64 of the memory limit.
 constexpr size_t kStripeBaseline = 64 * 1024;
 
 int ChooseStripeBits(const StoreConfig& c) {
@@ -105,9 +105,9 @@ StoreImpl::StoreImpl(const StoreConfig& config, memory::NumaTopology topology,
   size_t structures = 0;
   for (int i = 0; i < stripes; ++i) {
     stripes_.push_back(std::make_unique<Stripe>(this, per_stripe_log2));
-    structures += stripes_.back()->index().bytes();
+    structures += stripes_.back()->index().bytes() + stripes_.back()->queue_bytes();
   }
-  // The index is part of what -m bounds.
+  // The index and the LRU's tables are part of what -m bounds.
   budget_.Force(structures);
 }
 

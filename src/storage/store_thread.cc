@@ -210,7 +210,7 @@ class StoreThreadOps {
     std::lock_guard<std::mutex> lock(stripe.mu());
     MissReason why;
     const ChainIndex::Slot slot = stripe.LocateLive(t, key, static_cast<uint32_t>(hash), now, &why);
-    if (slot.item != nullptr) stripe.Unlink(t, slot);
+    if (slot.item != nullptr) stripe.Unlink(t, slot, static_cast<uint32_t>(hash));
   }
 };
 
@@ -479,7 +479,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     return DeleteResult::kDeleted;
   }
   t.counters().cls(s.ClassIndexOf(*old)).delete_hits.Add();
-  stripe.Unlink(t, slot);
+  stripe.Unlink(t, slot, h32);
   return DeleteResult::kDeleted;
 }
 

@@ -1,6 +1,10 @@
 #include "stripe.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "store_impl.h"
 #include "thread_state.h"
@@ -33,7 +37,7 @@ Stripe::Stripe(StoreImpl* store, int initial_log2)
 
 size_t Stripe::queue_bytes() const {
   size_t b = 0;
-  for (const LruQueue& q : queues_) b += q.bytes();
+  for (int s = 0; s < kSegments; ++s) b += queues_[s].bytes() + stale_[s].bytes();
   return b;
 }
 
@@ -80,25 +84,130 @@ void Stripe::Pop(StoreThreadImpl& t, Segment seg) {
   if (const size_t freed = queues_[Seg(seg)].PopOldest()) t.Credit(freed);
 }
 
-bool Stripe::EntryValid(const LruEntry& e, Segment seg, ChainIndex::Slot* slot) const {
-  *slot = index_.LocateRef(e.ref, e.hash);
-  const Item* item = slot->item;
-  // Same reference in the same bucket could be a different item at a reused
-  // address: the segment and the full 32-bit hash must agree too.
-  return item != nullptr && item->segment() == seg &&
-         static_cast<uint32_t>(store_->Hash(item->key())) == e.hash;
+void Stripe::ChargeResize(StoreThreadImpl& t, size_t before, size_t after) {
+  // Charged like queue blocks: without evicting, in the middle of LRU moves.
+  if (after > before) {
+    if (!t.pool().Take(after - before)) store_->budget().Force(after - before);
+  } else if (after < before) {
+    t.Credit(before - after);
+  }
+}
+
+void Stripe::MarkStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
+  if (pending_stale_count_ == kPendingStale) FlushStale(t);
+  stale_[Seg(seg)].Prefetch(e);
+  pending_stale_[pending_stale_count_++] = {e, seg};
+}
+
+void Stripe::FlushStale(StoreThreadImpl& t) {
+  for (int i = 0; i < pending_stale_count_; ++i) {
+    const PendingStale& p = pending_stale_[i];
+    StaleSet& stale = stale_[Seg(p.seg)];
+    const size_t before = stale.bytes();
+    stale.Add(p.entry);
+    if (stale.bytes() != before) ChargeResize(t, before, stale.bytes());
+  }
+  pending_stale_count_ = 0;
+}
+
+size_t Stripe::StaleCount(Segment seg, const LruEntry& e) const {
+  size_t n = stale_[Seg(seg)].Count(e);
+  for (int i = 0; i < pending_stale_count_; ++i) {
+    const PendingStale& p = pending_stale_[i];
+    n += p.seg == seg && p.entry.ref == e.ref && p.entry.hash == e.hash ? 1 : 0;
+  }
+  return n;
+}
+
+size_t Stripe::StaleSize(Segment seg) const {
+  size_t n = stale_[Seg(seg)].size();
+  for (int i = 0; i < pending_stale_count_; ++i) n += pending_stale_[i].seg == seg ? 1 : 0;
+  return n;
+}
+
+bool Stripe::TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
+  if (pending_stale_count_ > 0) FlushStale(t);
+  StaleSet& stale = stale_[Seg(seg)];
+  const size_t before = stale.bytes();
+  if (!stale.Take(e)) return false;
+  if (stale.bytes() != before) ChargeResize(t, before, stale.bytes());
+  return true;
 }
 
 bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out) {
   while (true) {
     const std::optional<LruEntry> e = queues_[Seg(seg)].PeekOldest();
     if (!e) return false;
-    if (EntryValid(*e, seg, &out->slot)) {
+    if (!TakeStale(t, seg, *e)) {
+      out->item = index_.ItemAt(e->ref);
       out->entry = *e;
       return true;
     }
     Pop(t, seg);
   }
+}
+
+size_t Stripe::UnlinkTail(StoreThreadImpl& t, Segment seg, const Tail& tail) {
+  Pop(t, seg);
+  const ChainIndex::Slot slot = index_.LocateRef(tail.entry.ref, tail.entry.hash);
+  index_.Remove(slot);
+  return Release(t, slot.item, nullptr);
+}
+
+void Stripe::ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item&)> visit) const {
+  // From the tail, the first Count(e) entries equal to e are the stale ones
+  // (see stale_set.h); the skipped ones are remembered to tell a live twin.
+  std::vector<LruEntry> skipped;
+  queues_[Seg(seg)].ScanFromOldest(max, [&](const LruEntry& e) {
+    if (const size_t recorded = StaleCount(seg, e); recorded > 0) {
+      const auto seen =
+          static_cast<size_t>(std::count_if(skipped.begin(), skipped.end(), [&](const LruEntry& s) {
+            return s.ref == e.ref && s.hash == e.hash;
+          }));
+      if (seen < recorded) {
+        skipped.push_back(e);
+        return false;
+      }
+    }
+    return visit(*index_.ItemAt(e.ref));
+  });
+}
+
+std::string Stripe::CheckQueues() const {
+  for (int s = 0; s < kSegments; ++s) {
+    const auto seg = static_cast<Segment>(s);
+    // Entries per (ref, hash), and how many of them name a linked item of
+    // this segment with that key.
+    std::map<std::pair<uint32_t, uint32_t>, size_t> entries;
+    queues_[s].ScanFromOldest(SIZE_MAX, [&](const LruEntry& e) {
+      ++entries[{e.ref, e.hash}];
+      return false;
+    });
+    size_t live = 0;
+    for (const auto& [key, n] : entries) {
+      const LruEntry e{key.first, key.second};
+      const Item* item = index_.LocateRef(e.ref, e.hash).item;
+      const bool linked = item != nullptr && item->segment() == seg &&
+                          static_cast<uint32_t>(store_->Hash(item->key())) == e.hash;
+      live += linked ? 1 : 0;
+      const size_t want_stale = n - (linked ? 1 : 0);
+      if (const size_t recorded = StaleCount(seg, e); recorded != want_stale) {
+        return "segment " + std::to_string(s) + " ref " + std::to_string(e.ref) + ": " +
+               std::to_string(n) + " entries, linked " + std::to_string(linked) + ", recorded " +
+               std::to_string(recorded);
+      }
+    }
+    if (live != live_[s]) {
+      return "segment " + std::to_string(s) + ": " + std::to_string(live) +
+             " items with an entry, " + std::to_string(live_[s]) + " counted";
+    }
+    if (queues_[s].size() != live_[s] + StaleSize(seg)) {
+      return "segment " + std::to_string(s) + ": queue of " + std::to_string(queues_[s].size()) +
+             " entries for " + std::to_string(live_[s]) + " items and " +
+             std::to_string(StaleSize(seg)) + " records";
+    }
+  }
+  return "";
 }
 
 void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to) {
@@ -140,7 +249,7 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
   }
   MarkLinked(item, seg);
   index_.Replace(slot, item);  // publishes the item (release)
-  Release(t, slot.item);
+  Release(t, slot.item, &hash);
   Account(t, store_->CostOf(*item), seg, +1);
   t.CountSize(*item, +1);
   Push(t, seg, {store_->heap()->ToRef(item), hash});
@@ -158,10 +267,12 @@ void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base
   }
 }
 
-size_t Stripe::Release(StoreThreadImpl& t, Item* item) {
+size_t Stripe::Release(StoreThreadImpl& t, Item* item, const uint32_t* hash) {
   item->state().fetch_and(static_cast<uint8_t>(~item_state::kLinked), std::memory_order_relaxed);
   const StoreImpl::ItemCost cost = store_->CostOf(*item);
-  Account(t, cost, item->segment(), -1);
+  const Segment seg = item->segment();
+  if (hash != nullptr) MarkStale(t, seg, {store_->heap()->ToRef(item), *hash});
+  Account(t, cost, seg, -1);
   t.CountSize(*item, -1);
   t.counters().cls(cost.cls).used_chunks.Add(-1);
   t.Credit(cost.charge);
@@ -169,9 +280,9 @@ size_t Stripe::Release(StoreThreadImpl& t, Item* item) {
   return cost.charge;
 }
 
-size_t Stripe::Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot) {
+size_t Stripe::Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot, uint32_t hash) {
   index_.Remove(slot);
-  return Release(t, slot.item);
+  return Release(t, slot.item, &hash);
 }
 
 ChainIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
@@ -192,7 +303,7 @@ ChainIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, ui
     *why = MissReason::kNone;
     return slot;
   }
-  Unlink(t, slot);
+  Unlink(t, slot, hash);
   return {slot.link, nullptr};
 }
 
@@ -202,12 +313,13 @@ void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTim
       (item->state_bits() & item_state::kActive) == 0) {
     return;
   }
-  // An active COLD item goes to WARM. Its COLD entry stays behind and is
-  // recognised as stale by its segment.
+  // An active COLD item goes to WARM. Its COLD entry stays behind, stale.
+  const LruEntry e{store_->heap()->ToRef(item), hash};
   SetSegment(item, Segment::kWarm, /*clear_active=*/true);
   AccountMove(t, *item, Segment::kCold, Segment::kWarm);
   t.counters().cls(store_->ClassIndexOf(*item)).moves_to_warm.Add();
-  Push(t, Segment::kWarm, {store_->heap()->ToRef(item), hash});
+  MarkStale(t, Segment::kCold, e);
+  Push(t, Segment::kWarm, e);
 }
 
 int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
@@ -217,7 +329,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
   for (int tries = 5; tries > 0; --tries) {
     Tail tail;
     if (!ValidTail(t, seg, &tail)) break;
-    Item* item = tail.slot.item;
+    Item* item = tail.item;
     const uint8_t st = item->state_bits();
     const bool active = (st & item_state::kActive) != 0;
     ClassCounters& c = t.counters().cls(store_->ClassIndexOf(*item));
@@ -226,8 +338,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
     if ((exptime != 0 && exptime < now) || store_->IsFlushed(*item, now)) {
       c.reclaimed.Add();
       if ((st & item_state::kFetched) == 0) c.expired_unfetched.Add();
-      Pop(t, seg);
-      *freed += Unlink(t, tail.slot);
+      *freed += UnlinkTail(t, seg, tail);
       ++removed;
       continue;  // expired items do not stop the search
     }
@@ -283,8 +394,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
           l->OnEviction({item->key(), (st & item_state::kFetched) != 0, exptime, item->time(), now,
                          store_->ClassIdOfIndex(store_->ClassIndexOf(*item)), item->value_size()});
         }
-        Pop(t, seg);
-        *freed += Unlink(t, tail.slot);
+        *freed += UnlinkTail(t, seg, tail);
         return removed + 1;
       case Segment::kTemp:
         return removed;  // only ever reclaimed, never moved or evicted
@@ -317,17 +427,15 @@ size_t Stripe::Evict(StoreThreadImpl& t, size_t want, base::RelTime now) {
 
 base::RelTime Stripe::TailAge(StoreThreadImpl& t, Segment seg, base::RelTime now) {
   Tail tail;
-  return ValidTail(t, seg, &tail) ? Age(now, tail.slot.item->time()) : 0;
+  return ValidTail(t, seg, &tail) ? Age(now, tail.item->time()) : 0;
 }
 
 void Stripe::RefreshColdTail() {
   if (!cold_tail_dirty_) return;
   cold_tail_dirty_ = false;
   base::RelTime time = kNoColdTail;
-  queues_[Seg(Segment::kCold)].ScanFromOldest(256, [&](const LruEntry& e) {
-    ChainIndex::Slot slot;
-    if (!EntryValid(e, Segment::kCold, &slot)) return false;
-    time = slot.item->time();
+  ScanLive(Segment::kCold, 256, [&](const Item& item) {
+    time = item.time();
     return true;
   });
   cold_tail_time_.store(time, std::memory_order_relaxed);
@@ -335,38 +443,29 @@ void Stripe::RefreshColdTail() {
 
 base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
   base::RelTime age = 0;
-  queues_[Seg(seg)].ScanFromOldest(256, [&](const LruEntry& e) {
-    ChainIndex::Slot slot;
-    if (!EntryValid(e, seg, &slot)) return false;
-    age = Age(now, slot.item->time());
+  ScanLive(seg, 256, [&](const Item& item) {
+    age = Age(now, item.time());
     return true;
   });
   return age;
 }
 
-void Stripe::PrefetchEntry(const LruEntry& e, int stage) const {
-  if (stage == 0) {
-    index_.PrefetchBucket(e.hash);
-    __builtin_prefetch(index_.ItemAt(e.ref));
-  } else {
-    index_.PrefetchChainItem(e.hash, stage - 1);
-  }
+void Stripe::PrefetchEntry(Segment seg, const LruEntry& e) const {
+  stale_[Seg(seg)].Prefetch(e);
+  __builtin_prefetch(index_.ItemAt(e.ref));
 }
 
 void Stripe::PrefetchTails(size_t entries, bool with_cold) const {
-  // Validating an entry walks its bucket to its item: start the loads of the
-  // next `entries` tail entries of each segment in dependent stages before
-  // any is used.
+  // Pulling a tail checks its stale record and reads its item: start those
+  // loads for the next `entries` tail entries of each segment together.
   constexpr Segment kSegs[] = {Segment::kHot, Segment::kWarm, Segment::kCold};
   const int segs = with_cold ? 3 : 2;
-  for (int stage = 0; stage < kEntryStages; ++stage) {
-    for (int i = 0; i < segs; ++i) {
-      const Segment seg = kSegs[i];
-      queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
-        PrefetchEntry(e, stage);
-        return false;
-      });
-    }
+  for (int i = 0; i < segs; ++i) {
+    const Segment seg = kSegs[i];
+    queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
+      PrefetchEntry(seg, e);
+      return false;
+    });
   }
 }
 
@@ -425,18 +524,18 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   }
   for (int s = 0; s < kSegments; ++s) {
     LruQueue& q = queues_[s];
-    if (q.size() > 2 * live_[s] + kSweepSlack) {
-      const Segment seg = static_cast<Segment>(s);
-      // Validation walks a bucket per entry: start the loads of a whole run
-      // of buckets together, then their first items, then check in order.
+    if (q.size() > live_[s] + live_[s] / 4 + kSweepSlack) {
+      // A run's stale-table slots are loaded together, then checked in order.
+      if (pending_stale_count_ > 0) FlushStale(t);
+      StaleSet& stale = stale_[s];
+      const size_t table_before = stale.bytes();
       const size_t freed = q.Sweep(
-          kSweepStep,
-          [&](const LruEntry& e) {
-            ChainIndex::Slot slot;
-            return EntryValid(e, seg, &slot);
-          },
-          kEntryStages, [&](const LruEntry& e, int stage) { PrefetchEntry(e, stage); });
+          kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); }, /*stages=*/1,
+          [&](const LruEntry& e, int) { stale.Prefetch(e); });
       if (freed > 0) t.Credit(freed);
+      ChargeResize(t, table_before, stale.bytes());
+      // The next step comes a few links later: its slots load meanwhile.
+      q.ScanFromSweep(kSweepStep, [&](const LruEntry& e) { stale.Prefetch(e); });
     }
   }
   // A small HOT segment (few or large items) is juggled at every link, so
@@ -475,7 +574,7 @@ bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base:
         if ((item->state_bits() & item_state::kFetched) == 0 && !flushed) {
           c.expired_unfetched.Add();
         }
-        Unlink(t, s);
+        Unlink(t, s, static_cast<uint32_t>(store_->Hash(item->key())));
         s = index_.Reread(s);
       } else {
         s = index_.NextSlot(s);

@@ -19,18 +19,26 @@
 // to its maintainer thread; here the background thread does it for stripes
 // nobody writes to).
 //
+// Queue entries left behind by unlinks and bumps are recorded in a StaleSet
+// per segment when they go stale (stale_set.h), so telling them from live ones
+// never walks the index.
+//
 // Threading: everything except the lock-free index lookups requires `mu`.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <string_view>
+
+#include "absl/functional/function_ref.h"
 
 #include "chain_index.h"
 #include "lru_queue.h"
 #include "ringcache/storage/item.h"
 #include "ringcache/storage/store.h"
+#include "stale_set.h"
 #include "store_impl.h"
 
 namespace ringcache::storage {
@@ -69,8 +77,9 @@ class Stripe {
   // anew if eviction took `old` meanwhile.
   void Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
             ReplaceKind kind);
-  // Unlinks and retires slot.item, crediting its bytes to `t`; returns them.
-  size_t Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot);
+  // Unlinks and retires slot.item (whose key hashes to `hash`), crediting its
+  // bytes to `t`; returns them.
+  size_t Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot, uint32_t hash);
   // memcached's do_item_update for an existing item: the last access time,
   // and an active COLD item moves to WARM.
   void Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
@@ -102,7 +111,13 @@ class Stripe {
   uint64_t bytes() const {
     return live_bytes_[0] + live_bytes_[1] + live_bytes_[2] + live_bytes_[3];
   }
+  // Bytes of the LRU queues and their stale-entry tables.
   size_t queue_bytes() const;
+  // Checks the queues against the index (tests): every linked item of a
+  // segment has exactly one unrecorded entry in that segment's queue, and
+  // every other entry is recorded stale. Returns the first violation found,
+  // or an empty string.
+  std::string CheckQueues() const;
 
   // Last access time of the COLD tail (kNoColdTail when COLD is empty),
   // readable without the lock: writers that must evict pick the stripe
@@ -119,24 +134,38 @@ class Stripe {
   // Bytes credited by unlinks are added to *freed.
   int PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
                base::RelTime max_age, base::RelTime now, size_t* freed);
-  // The tail entry's item if still valid for `seg`, with its slot; stale
-  // entries at the tail are dropped on the way.
+  // The tail entry of `seg` and its item; stale entries at the tail are
+  // dropped on the way.
   struct Tail {
-    ChainIndex::Slot slot;
+    Item* item;
     LruEntry entry;
   };
   bool ValidTail(StoreThreadImpl& t, Segment seg, Tail* out);
-  bool EntryValid(const LruEntry& e, Segment seg, ChainIndex::Slot* slot) const;
+  // Pops the tail entry and unlinks its item (expiry, eviction); returns the
+  // bytes credited.
+  size_t UnlinkTail(StoreThreadImpl& t, Segment seg, const Tail& tail);
+  // Visits the items of the live entries from the tail of `seg` until `visit`
+  // returns true or `max` entries were seen; drops nothing.
+  void ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item&)> visit) const;
+  // Records that `e` in the queue of `seg` went stale, or consumes such a
+  // record; both charge or credit the table's change in size to `t`. A
+  // record waits in `pending_stale_` (its slot loading meanwhile) until the
+  // batch is full or the tables are read: FlushStale inserts the batch.
+  void MarkStale(StoreThreadImpl& t, Segment seg, const LruEntry& e);
+  bool TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e);
+  void FlushStale(StoreThreadImpl& t);
+  void ChargeResize(StoreThreadImpl& t, size_t before, size_t after);
+  // Records equal to `e` in `seg`, and all records of `seg`, batch included.
+  size_t StaleCount(Segment seg, const LruEntry& e) const;
+  size_t StaleSize(Segment seg) const;
   // Pops the tail entry of `from` and re-queues the item at the head of `to`.
   void MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to);
   void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
   void Pop(StoreThreadImpl& t, Segment seg);
   void SetSegment(Item* item, Segment seg, bool clear_active);
-  // Pure hints for validating a queue entry, in dependent stages: 0 loads
-  // its bucket and item, 1 and 2 the first and second items of its chain
-  // (each once the previous stage had time to land).
-  static constexpr int kEntryStages = 3;
-  void PrefetchEntry(const LruEntry& e, int stage) const;
+  // Pure hint for checking a queue entry of `seg`: its stale-table slot and
+  // its item.
+  void PrefetchEntry(Segment seg, const LruEntry& e) const;
   // Starts loading what validating the next `entries` tail entries of HOT
   // and WARM (and COLD if `with_cold`) will touch.
   void PrefetchTails(size_t entries, bool with_cold) const;
@@ -147,7 +176,9 @@ class Stripe {
   // An item changes segment: the same as -1 in `from`, +1 in `to`.
   void AccountMove(StoreThreadImpl& t, const Item& item, Segment from, Segment to);
   // Index and bookkeeping half of unlinking an item that left the index.
-  size_t Release(StoreThreadImpl& t, Item* item);
+  // `hash` given: its entry stays in its queue and is recorded stale; null:
+  // the caller popped it.
+  size_t Release(StoreThreadImpl& t, Item* item, const uint32_t* hash);
   // Marks `item` linked in `seg` (before it is published).
   static void MarkLinked(Item* item, Segment seg);
 
@@ -155,6 +186,14 @@ class Stripe {
   std::mutex mu_;
   ChainIndex index_;
   LruQueue queues_[kSegments];
+  StaleSet stale_[kSegments];
+  struct PendingStale {
+    LruEntry entry;
+    Segment seg;
+  };
+  static constexpr int kPendingStale = 16;
+  PendingStale pending_stale_[kPendingStale];
+  int pending_stale_count_ = 0;
   uint64_t live_[kSegments] = {};
   uint64_t live_bytes_[kSegments] = {};
   bool cold_tail_dirty_ = false;

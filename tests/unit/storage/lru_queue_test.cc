@@ -108,6 +108,24 @@ TEST(LruQueueTest, SweepLooksAheadAtExactlyTheEntriesItChecks) {
   EXPECT_EQ(q.size(), 1500u);
 }
 
+TEST(LruQueueTest, ScanFromSweepVisitsWhatTheNextSweepChecks) {
+  LruQueue q;
+  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
+  // Blocks emptied and folded along the way; 60 steps of 45 stay short of a wrap.
+  for (int step = 0; step < 60; ++step) {
+    std::vector<uint32_t> ahead, checked;
+    q.ScanFromSweep(45, [&](const LruEntry& e) { ahead.push_back(e.ref); });
+    q.Sweep(45, [&](const LruEntry& e) {
+      checked.push_back(e.ref);
+      return e.ref % 3 == 0;
+    });
+    ASSERT_EQ(ahead, checked) << step;
+    if (step == 0) {
+      EXPECT_EQ(ahead.front(), 0u);  // before any sweep: from the tail
+    }
+  }
+}
+
 TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
   std::mt19937 rng(7);
   LruQueue q;

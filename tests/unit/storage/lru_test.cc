@@ -1,5 +1,8 @@
 // The segmented LRU, eviction and memory bounds: memcached's lru_pull_tail
 // policy on one stripe, so every item competes in the same segments.
+#include <atomic>
+#include <mutex>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -7,6 +10,8 @@
 #include "gtest/gtest.h"
 
 #include "store_fixture.h"
+#include "store_impl.h"
+#include "stripe.h"
 
 namespace ringcache::storage {
 namespace {
@@ -266,6 +271,89 @@ TEST_F(LruTest, ClassStatsReportItemsAgesAndEvictions) {
   EXPECT_EQ(number, Stats().curr_items);
   EXPECT_EQ(evicted, Stats().evictions);
   EXPECT_EQ(nonzero, 100u);  // the items with a TTL were the oldest
+}
+
+// Every way a queue entry goes stale (overwrite, delete, expiry, flush,
+// eviction, a read bump out of COLD, meta invalidate and x, the crawler and the
+// background maintainer) must leave the queues in agreement with the index:
+// each linked item has exactly one entry that is not recorded stale, in its
+// segment's queue (Stripe::CheckQueues), after every step of a random mix.
+TEST_F(LruTest, QueuesAgreeWithTheIndexUnderARandomMix) {
+  std::atomic<base::RelTime> clock{100};
+  ASSERT_TRUE(store_->StartBackground([&] { return clock.load(); }).ok());
+  store_->SetCrawlerEnabled(true);
+  Stripe& stripe = store_->impl()->stripe(0);
+  std::mt19937 rng(11);
+  base::RelTime now = 100;
+  for (int step = 0; step < 30'000; ++step) {
+    const std::string key = Key(static_cast<int>(rng() % 1200));
+    switch (rng() % 12) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        // Sizes across classes; 1 MB holds ~700 of the average one, so the
+        // mix evicts. Some items expire within a few ticks.
+        const std::string value(1 + rng() % 3000, 'v');
+        const base::RelTime exptime = rng() % 4 == 0 ? now + 1 + rng() % 5 : 0;
+        StoreOptions opt;
+        // add on an existing key counts as an access: an active COLD item
+        // moves to WARM and leaves its COLD entry behind.
+        if (rng() % 3 == 0) opt.mode = StoreMode::kAdd;
+        (void)Put(key, value, opt, 0, exptime, now);
+        break;
+      }
+      case 4: {
+        (void)t_->Delete(key, DeleteOptions{}, now);
+        break;
+      }
+      case 5:
+      case 6:
+        (void)t_->Get(key, now);
+        (void)t_->Get(key, now);  // fetched twice: active
+        break;
+      case 7:
+        (void)t_->Touch(key, rng() % 2 == 0 ? 0 : now + 3, now);
+        break;
+      case 8: {
+        DeleteOptions o;
+        if (rng() % 2 == 0) {
+          o.invalidate = true;
+        } else {
+          o.drop_value_only = true;
+        }
+        (void)t_->Delete(key, o, now);
+        break;
+      }
+      case 9: {
+        LruTuning tuning = store_->lru_tuning();
+        tuning.temp_lru = rng() % 2 == 0;
+        tuning.temporary_ttl = 4;
+        if (rng() % 8 == 0) tuning.segmented = !tuning.segmented;
+        store_->SetLruTuning(tuning);
+        break;
+      }
+      case 10:
+        if (rng() % 500 == 0) store_->FlushAll(now, now);
+        if (rng() % 20 == 0) (void)store_->StartCrawl({});
+        break;
+      case 11:
+        clock.store(++now);
+        break;
+    }
+    if (step % 25 == 0) {
+      std::lock_guard<std::mutex> lock(stripe.mu());
+      ASSERT_EQ(stripe.CheckQueues(), "") << "step " << step;
+    }
+  }
+  EXPECT_GT(Stats().evictions, 0u) << Stats().curr_items << " items, " << Stats().bytes << " bytes";
+  EXPECT_GT(Stats().reclaimed + Stats().expired_unfetched, 0u);
+  uint64_t to_warm = 0;
+  for (const ClassStats& c : Classes(now)) to_warm += c.moves_to_warm;
+  EXPECT_GT(to_warm, 0u);
+  store_->StopBackground();
+  std::lock_guard<std::mutex> lock(stripe.mu());
+  EXPECT_EQ(stripe.CheckQueues(), "");
 }
 
 }  // namespace

@@ -1,0 +1,76 @@
+// The stale entries of one LRU queue, recorded when they go stale, as a
+// multiset of (reference, hash) pairs.
+//
+// An LRU queue is a FIFO of entries (lru_queue.h): an item unlinked, or moved
+// out of its segment by a read bump, leaves its entry behind. Recognising such
+// an entry by looking its reference up in the index costs a bucket and a
+// chain walk, several dependent cache misses, and an overwrite-heavy load
+// checks about three entries per write that way (the HOT tail, the sweeps).
+// The stripe knows the moment an entry goes stale, so it records the entry
+// here, and checking an entry is one probe into a small table whose slot
+// address follows from the entry alone (so it can be prefetched far ahead).
+//
+// Why an equal entry is enough: an item has at most one live entry, in the
+// queue of its current segment, and it is the newest entry of that queue with
+// its reference and hash; every other entry with that (reference, hash) in
+// the queue is stale and recorded once. So while the queue is consumed from
+// its tail, the first entry that matches a record is stale. A sweep that
+// starts mid-queue may instead drop the live one and keep an older twin:
+// both name the same reference in the same bucket, so the kept twin serves
+// the item (it only looks older than it is).
+//
+// Layout: open addressing with linear probing over 8-byte keys
+// (reference << 32 | hash; 0 is free, reference 0 is never an item), a
+// duplicate as a further slot, backward-shift deletion. The capacity is a
+// power of two, doubled above 1/2 load and halved below 1/8, never below a
+// small table allocated up front (so a few records, say the entry a delete
+// leaves, never need memory the delete has just given back).
+//
+// Threading: none; the owning stripe's lock guards every call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "lru_queue.h"
+
+namespace ringcache::storage {
+
+class StaleSet {
+ public:
+  StaleSet() { Resize(kMinCapacity); }
+  StaleSet(const StaleSet&) = delete;
+  StaleSet& operator=(const StaleSet&) = delete;
+
+  // Recorded entries, duplicates counted.
+  size_t size() const { return size_; }
+  // Bytes of the table (the owner charges changes to the memory budget).
+  size_t bytes() const { return capacity_ * sizeof(uint64_t); }
+
+  void Add(const LruEntry& e);
+  // Removes one record equal to `e`; false if there is none.
+  bool Take(const LruEntry& e);
+  // Records equal to `e`.
+  size_t Count(const LruEntry& e) const;
+  bool Contains(const LruEntry& e) const { return Count(e) > 0; }
+  // Starts loading the slot where `e` would be found.
+  void Prefetch(const LruEntry& e) const { __builtin_prefetch(&slots_[Home(Key(e))]); }
+
+ private:
+  static constexpr size_t kMinCapacity = 16;
+
+  static uint64_t Key(const LruEntry& e) { return (uint64_t{e.ref} << 32) | e.hash; }
+  size_t Home(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  void Resize(size_t capacity);
+  void Insert(uint64_t key);
+
+  std::unique_ptr<uint64_t[]> slots_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+  int shift_ = 0;  // 64 - log2(capacity_)
+};
+
+}  // namespace ringcache::storage
