@@ -139,9 +139,15 @@ bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out) {
     const std::optional<LruEntry> e = queues_[Seg(seg)].PeekOldest();
     if (!e) return false;
     if (!TakeStale(t, seg, *e)) {
-      out->item = index_.ItemAt(e->ref);
-      out->entry = *e;
-      return true;
+      Item* item = index_.ItemAt(e->ref);
+      // Redundant while every record is made (CheckQueues tests that), and
+      // free: the item's line is read next anyway. A missed record then
+      // costs a dropped entry, not a move of a freed item.
+      if ((item->state_bits() & item_state::kLinked) != 0 && item->segment() == seg) {
+        out->item = item;
+        out->entry = *e;
+        return true;
+      }
     }
     Pop(t, seg);
   }
