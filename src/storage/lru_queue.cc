@@ -104,8 +104,8 @@ void LruQueue::ScanFromOldest(size_t max, absl::FunctionRef<bool(const LruEntry&
   }
 }
 
-size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, int stages,
-                       Ahead ahead) {
+size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep,
+                       size_t distance, Ahead ahead) {
   size_t freed = 0;
   if (sweep_block_ == nullptr) {
     sweep_block_ = oldest_;
@@ -117,12 +117,14 @@ size_t LruQueue::Sweep(size_t budget, absl::FunctionRef<bool(const LruEntry&)> k
     uint32_t w = sweep_index_;
     uint32_t r = sweep_index_;
     const uint32_t run_end = static_cast<uint32_t>(std::min<size_t>(b->end, r + budget));
-    for (int stage = 0; stage < stages; ++stage) {
-      for (uint32_t i = r; i < run_end; ++i) ahead(b->e[i], stage);
-    }
-    for (; r < b->end && budget > 0; ++r, --budget) {
+    // A sliding window: entry i + distance is announced as entry i is checked.
+    const uint32_t window = static_cast<uint32_t>(std::min<size_t>(distance, run_end - r));
+    for (uint32_t i = r; i < r + window; ++i) ahead(b->e[i]);
+    for (; r < run_end; ++r) {
+      if (distance > 0 && r + window < run_end) ahead(b->e[r + window]);
       if (keep(b->e[r])) b->e[w++] = b->e[r];
     }
+    budget -= run_end - sweep_index_;
     if (w != r) {
       std::memmove(&b->e[w], &b->e[r], (b->end - r) * sizeof(LruEntry));
       const uint32_t dropped = r - w;

@@ -62,17 +62,16 @@ class LruQueue {
 
   // Compaction: visits up to `budget` entries from the sweep cursor towards
   // the head, keeping those `keep` approves, in order. The cursor wraps to the
-  // tail after the head. Before `keep` sees a run of entries, `ahead` sees
-  // the whole run `stages` times (stage 0, 1, ...), so a caller can start
-  // their memory loads together in dependent steps. Returns the bytes of
-  // blocks freed.
-  using Ahead = absl::FunctionRef<void(const LruEntry&, int stage)>;
+  // tail after the head. `ahead` sees each entry `distance` entries before
+  // `keep` does (0: never), so a caller can start its memory loads in time;
+  // it sees exactly the entries `keep` will. Returns the bytes of blocks freed.
+  using Ahead = absl::FunctionRef<void(const LruEntry&)>;
+  size_t Sweep(
+      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, size_t distance = 0,
+      Ahead ahead = [](const LruEntry&) {});
   // Visits up to `max` entries from where the next Sweep starts (without
   // wrapping), so a caller can start their loads a sweep step early.
   void ScanFromSweep(size_t max, absl::FunctionRef<void(const LruEntry&)> visit) const;
-  size_t Sweep(
-      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, int stages = 0,
-      Ahead ahead = [](const LruEntry&, int) {});
 
  private:
   struct Block;

@@ -19,6 +19,8 @@ base::RelTime Age(base::RelTime now, base::RelTime then) { return now > then ? n
 // Queue entries examined per compaction step, and when a queue counts as
 // bloated: more stale entries than live ones, beyond a small slack.
 constexpr size_t kSweepStep = 64;
+// How far ahead of its check a sweep starts loading an entry's table slot.
+constexpr size_t kSweepAhead = 16;
 constexpr size_t kSweepSlack = 256;
 // Writers juggle in batches: every kJuggleBatch links, up to that many pulls
 // per segment (memcached's maintainer does this in the background; one item
@@ -531,13 +533,13 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   for (int s = 0; s < kSegments; ++s) {
     LruQueue& q = queues_[s];
     if (q.size() > live_[s] + live_[s] / 4 + kSweepSlack) {
-      // A run's stale-table slots are loaded together, then checked in order.
+      // Each entry's stale-table slot is loaded kSweepAhead entries early.
       if (pending_stale_count_ > 0) FlushStale(t);
       StaleSet& stale = stale_[s];
       const size_t table_before = stale.bytes();
       const size_t freed = q.Sweep(
-          kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); }, /*stages=*/1,
-          [&](const LruEntry& e, int) { stale.Prefetch(e); });
+          kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); }, kSweepAhead,
+          [&](const LruEntry& e) { stale.Prefetch(e); });
       if (freed > 0) t.Credit(freed);
       ChargeResize(t, table_before, stale.bytes());
       // The next step comes a few links later: its slots load meanwhile.
