@@ -19,11 +19,11 @@
 // Threading: none; the owning stripe's lock guards every call.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
-
-#include "absl/functional/function_ref.h"
 
 namespace ringcache::storage {
 
@@ -49,35 +49,74 @@ class LruQueue {
 
   // Appends at the head (newest). Returns the bytes of a block it had to
   // allocate (0 if none), so the caller can charge them.
-  size_t PushNewest(LruEntry e);
+  size_t PushNewest(LruEntry e) {
+    if (newest_ == nullptr || newest_->end == Block::kCap) return PushNewestInNewBlock(e);
+    newest_->e[newest_->end++] = e;
+    ++size_;
+    return 0;
+  }
   // Puts an entry back at the tail (it stays the oldest).
   size_t PushOldest(LruEntry e);
-  std::optional<LruEntry> PeekOldest() const;
+  std::optional<LruEntry> PeekOldest() const {
+    if (oldest_ == nullptr) return std::nullopt;
+    return oldest_->e[oldest_->begin];
+  }
   // Removes the oldest entry; returns the bytes of a block it freed (0 if none).
-  size_t PopOldest();
+  size_t PopOldest() {
+    Block* b = oldest_;
+    if (b == nullptr) return 0;
+    if (sweep_block_ == b && sweep_index_ == b->begin) ++sweep_index_;
+    ++b->begin;
+    --size_;
+    return b->begin == b->end ? FreeBlock(b) : 0;
+  }
 
   // Visits entries from the tail (oldest) towards the head until `visit`
-  // returns true or `max` entries were seen; read-only.
-  void ScanFromOldest(size_t max, absl::FunctionRef<bool(const LruEntry&)> visit) const;
+  // (bool(const LruEntry&)) returns true or `max` entries were seen; read-only.
+  template <typename Visit>
+  void ScanFromOldest(size_t max, Visit&& visit) const;
 
   // Compaction: visits up to `budget` entries from the sweep cursor towards
-  // the head, keeping those `keep` approves, in order. The cursor wraps to the
-  // tail after the head. `ahead` sees each entry `distance` entries before
-  // `keep` does (0: never), so a caller can start its memory loads in time;
-  // it sees exactly the entries `keep` will. Returns the bytes of blocks freed.
-  using Ahead = absl::FunctionRef<void(const LruEntry&)>;
-  size_t Sweep(
-      size_t budget, absl::FunctionRef<bool(const LruEntry&)> keep, size_t distance = 0,
-      Ahead ahead = [](const LruEntry&) {});
+  // the head, keeping those `keep` (bool(const LruEntry&)) approves, in order.
+  // The cursor wraps to the tail after the head. `ahead` (void(const
+  // LruEntry&)) sees each entry `distance` entries before `keep` does (0:
+  // never), so a caller can start its memory loads in time; it sees exactly
+  // the entries `keep` will. Returns the bytes of blocks freed. Templates,
+  // so the per-entry callbacks inline into the loop.
+  template <typename Keep, typename Ahead>
+  size_t Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahead);
+  template <typename Keep>
+  size_t Sweep(size_t budget, Keep&& keep) {
+    return Sweep(budget, keep, 0, [](const LruEntry&) {});
+  }
   // Visits up to `max` entries from where the next Sweep starts (without
   // wrapping), so a caller can start their loads a sweep step early.
-  void ScanFromSweep(size_t max, absl::FunctionRef<void(const LruEntry&)> visit) const;
+  template <typename Visit>
+  void ScanFromSweep(size_t max, Visit&& visit) const;
 
  private:
-  struct Block;
+  // Entries live in [begin, end); blocks are linked oldest -> newest and
+  // never empty while linked.
+  struct Block {
+    // Two links, two indices, the rest entries.
+    static constexpr uint32_t kCap =
+        (kBlockBytes - 2 * sizeof(void*) - 2 * sizeof(uint32_t)) / sizeof(LruEntry);
+    Block* older = nullptr;
+    Block* newer = nullptr;
+    uint32_t begin = 0;
+    uint32_t end = 0;
+    LruEntry e[kCap];
+
+    uint32_t count() const { return end - begin; }
+  };
 
   Block* NewBlock();
+  size_t PushNewestInNewBlock(LruEntry e);
   size_t FreeBlock(Block* b);
+  // Sweep's end of a block: frees it if empty, or folds it into its newer
+  // neighbour when both fit in one block, so sparse blocks do not pile up;
+  // moves the cursor to where the next sweep step resumes.
+  size_t FinishSweptBlock(Block* b);
 
   Block* oldest_ = nullptr;
   Block* newest_ = nullptr;
@@ -87,5 +126,57 @@ class LruQueue {
   Block* sweep_block_ = nullptr;
   uint32_t sweep_index_ = 0;
 };
+
+template <typename Visit>
+void LruQueue::ScanFromOldest(size_t max, Visit&& visit) const {
+  for (const Block* b = oldest_; b != nullptr && max > 0; b = b->newer) {
+    for (uint32_t i = b->begin; i < b->end && max > 0; ++i, --max) {
+      if (visit(b->e[i])) return;
+    }
+  }
+}
+
+template <typename Visit>
+void LruQueue::ScanFromSweep(size_t max, Visit&& visit) const {
+  const Block* b = sweep_block_ != nullptr ? sweep_block_ : oldest_;
+  uint32_t i = sweep_block_ != nullptr ? std::max(sweep_index_, b->begin) : 0;
+  for (; b != nullptr && max > 0; b = b->newer, i = 0) {
+    for (i = std::max(i, b->begin); i < b->end && max > 0; ++i, --max) visit(b->e[i]);
+  }
+}
+
+template <typename Keep, typename Ahead>
+size_t LruQueue::Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahead) {
+  size_t freed = 0;
+  if (sweep_block_ == nullptr) {
+    sweep_block_ = oldest_;
+    sweep_index_ = oldest_ != nullptr ? oldest_->begin : 0;
+  }
+  while (budget > 0 && sweep_block_ != nullptr) {
+    Block* b = sweep_block_;
+    if (sweep_index_ < b->begin) sweep_index_ = b->begin;
+    uint32_t w = sweep_index_;
+    uint32_t r = sweep_index_;
+    const uint32_t run_end = static_cast<uint32_t>(std::min<size_t>(b->end, r + budget));
+    // A sliding window: entry i + distance is announced as entry i is checked.
+    const uint32_t window = static_cast<uint32_t>(std::min<size_t>(distance, run_end - r));
+    for (uint32_t i = r; i < r + window; ++i) ahead(b->e[i]);
+    for (; r < run_end; ++r) {
+      if (distance > 0 && r + window < run_end) ahead(b->e[r + window]);
+      if (keep(b->e[r])) b->e[w++] = b->e[r];
+    }
+    budget -= run_end - sweep_index_;
+    if (w != r) {
+      std::memmove(&b->e[w], &b->e[r], (b->end - r) * sizeof(LruEntry));
+      const uint32_t dropped = r - w;
+      b->end -= dropped;
+      size_ -= dropped;
+    }
+    sweep_index_ = w;
+    if (sweep_index_ < b->end) break;  // budget spent inside this block
+    freed += FinishSweptBlock(b);
+  }
+  return freed;
+}
 
 }  // namespace ringcache::storage

@@ -12,8 +12,10 @@ void StaleSet::Add(const LruEntry& e) {
 
 void StaleSet::Insert(uint64_t key) {
   const size_t mask = capacity_ - 1;
-  size_t i = Home(key);
-  while (slots_[i] != 0) i = (i + 1) & mask;
+  const uint64_t mixed = Mix(key);
+  size_t i = Home(mixed);
+  while (tags_[i] != 0) i = (i + 1) & mask;
+  tags_[i] = Tag(mixed);
   slots_[i] = key;
 }
 
@@ -21,22 +23,26 @@ bool StaleSet::Take(const LruEntry& e) {
   if (size_ == 0) return false;
   const uint64_t key = Key(e);
   const size_t mask = capacity_ - 1;
-  size_t i = Home(key);
-  while (slots_[i] != key) {
-    if (slots_[i] == 0) return false;
+  const uint64_t mixed = Mix(key);
+  const uint8_t tag = Tag(mixed);
+  size_t i = Home(mixed);
+  while (tags_[i] != tag || slots_[i] != key) {
+    if (tags_[i] == 0) return false;
     i = (i + 1) & mask;
   }
   // Backward shift: pull later keys of the run into the hole unless that
   // would move one before its home.
   size_t hole = i;
-  for (size_t j = (i + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
-    const size_t home = Home(slots_[j]);
+  for (size_t j = (i + 1) & mask; tags_[j] != 0; j = (j + 1) & mask) {
+    const size_t home = Home(Mix(slots_[j]));
     // Movable when home is not cyclically within (hole, j].
     if (((j - home) & mask) >= ((j - hole) & mask)) {
+      tags_[hole] = tags_[j];
       slots_[hole] = slots_[j];
       hole = j;
     }
   }
+  tags_[hole] = 0;
   slots_[hole] = 0;
   --size_;
   if (capacity_ > kMinCapacity && 8 * size_ < capacity_) Resize(capacity_ / 2);
@@ -48,14 +54,15 @@ size_t StaleSet::Count(const LruEntry& e) const {
   const uint64_t key = Key(e);
   const size_t mask = capacity_ - 1;
   size_t n = 0;
-  for (size_t i = Home(key); slots_[i] != 0; i = (i + 1) & mask) n += slots_[i] == key ? 1 : 0;
+  for (size_t i = Home(Mix(key)); tags_[i] != 0; i = (i + 1) & mask) n += slots_[i] == key ? 1 : 0;
   return n;
 }
 
 void StaleSet::Resize(size_t capacity) {
   std::unique_ptr<uint64_t[]> old = std::move(slots_);
   const size_t old_capacity = capacity_;
-  slots_ = std::make_unique<uint64_t[]>(capacity);  // zeroed: all free
+  tags_ = std::make_unique<uint8_t[]>(capacity);  // zeroed: all free
+  slots_ = std::make_unique<uint64_t[]>(capacity);
   capacity_ = capacity;
   shift_ = 64 - std::countr_zero(capacity);
   for (size_t i = 0; i < old_capacity; ++i) {

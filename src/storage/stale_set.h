@@ -21,10 +21,15 @@
 //
 // Layout: open addressing with linear probing over 8-byte keys
 // (reference << 32 | hash; 0 is free, reference 0 is never an item), a
-// duplicate as a further slot, backward-shift deletion. The capacity is a
-// power of two, doubled above 1/2 load and halved below 1/8, never below a
-// small table allocated up front (so a few records, say the entry a delete
-// leaves, never need memory the delete has just given back).
+// duplicate as a further slot, backward-shift deletion. Beside the keys, a
+// byte per slot holds a 7-bit fingerprint of its key (0: free). Most checks
+// are of live entries, which are absent here: they read only the fingerprint
+// bytes, an eighth of the table's size (a table of a large cache outgrows
+// the L2 cache; its fingerprints mostly do not), and a key is read only when
+// its fingerprint matches. The capacity is a power of two, doubled above 1/2
+// load and halved below 1/8, never below a small table allocated up front
+// (so a few records, say the entry a delete leaves, never need memory the
+// delete has just given back).
 //
 // Threading: none; the owning stripe's lock guards every call.
 #pragma once
@@ -46,7 +51,7 @@ class StaleSet {
   // Recorded entries, duplicates counted.
   size_t size() const { return size_; }
   // Bytes of the table (the owner charges changes to the memory budget).
-  size_t bytes() const { return capacity_ * sizeof(uint64_t); }
+  size_t bytes() const { return capacity_ * (sizeof(uint64_t) + 1); }
 
   void Add(const LruEntry& e);
   // Removes one record equal to `e`; false if there is none.
@@ -54,19 +59,22 @@ class StaleSet {
   // Records equal to `e`.
   size_t Count(const LruEntry& e) const;
   bool Contains(const LruEntry& e) const { return Count(e) > 0; }
-  // Starts loading the slot where `e` would be found.
-  void Prefetch(const LruEntry& e) const { __builtin_prefetch(&slots_[Home(Key(e))]); }
+  // Starts loading the fingerprints where `e` would be looked for.
+  void Prefetch(const LruEntry& e) const { __builtin_prefetch(&tags_[Home(Mix(Key(e)))]); }
 
  private:
   static constexpr size_t kMinCapacity = 16;
 
   static uint64_t Key(const LruEntry& e) { return (uint64_t{e.ref} << 32) | e.hash; }
-  size_t Home(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
-  }
+  // The home slot comes from the top bits of the mixed key, the fingerprint
+  // from bits below any table's home bits.
+  static uint64_t Mix(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+  size_t Home(uint64_t mixed) const { return static_cast<size_t>(mixed >> shift_); }
+  static uint8_t Tag(uint64_t mixed) { return static_cast<uint8_t>((mixed >> 24) | 0x80); }
   void Resize(size_t capacity);
   void Insert(uint64_t key);
 
+  std::unique_ptr<uint8_t[]> tags_;  // 0: free; else Tag(Mix(slots_[i]))
   std::unique_ptr<uint64_t[]> slots_;
   size_t capacity_ = 0;
   size_t size_ = 0;

@@ -50,28 +50,6 @@ base::OutRef ItemPin::ToOutRef() && {
   return ref;
 }
 
-// --- NewItem ---
-
-NewItem::~NewItem() {
-  if (item_ != nullptr) owner_->DropNew(item_);
-}
-
-NewItem::NewItem(NewItem&& other) noexcept
-    : item_(other.item_), owner_(other.owner_), hash_(other.hash_) {
-  other.item_ = nullptr;
-}
-
-NewItem& NewItem::operator=(NewItem&& other) noexcept {
-  if (this != &other) {
-    if (item_ != nullptr) owner_->DropNew(item_);
-    item_ = other.item_;
-    owner_ = other.owner_;
-    hash_ = other.hash_;
-    other.item_ = nullptr;
-  }
-  return *this;
-}
-
 // --- WalkCursor ---
 
 WalkCursor::~WalkCursor() { Leave(); }

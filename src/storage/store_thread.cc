@@ -196,7 +196,7 @@ class StoreThreadOps {
     }
     SetCas(item, s.NextCas());
     item->state().store(item_state::kTokenSent, std::memory_order_relaxed);
-    stripe.Link(t, item, h32, now);
+    stripe.Link(t, item, s.CostOf(*item), h32, now);
     r.item = ItemView(item);
     r.created = true;
     r.won = true;
@@ -299,7 +299,16 @@ AllocResult StoreThread::Allocate(std::string_view key, uint32_t client_flags,
   } else if (!t.Charge(plan.charge, hash, now, plan.head_class)) {
     result = AllocResult::kOutOfMemory;
   } else if (Item* item = t.AllocateItem(plan, shape)) {
-    *out = NewItem(item, this, hash);
+    // The plan is the item's cost unless allocating had to change it.
+    NewItem::Cost cost;
+    if (RC_LIKELY(item->layout() == plan.layout)) {
+      cost = {plan.head_class, static_cast<uint32_t>(plan.charge),
+              static_cast<uint32_t>(plan.total())};
+    } else {
+      const StoreImpl::ItemCost c = s.CostOf(*item);
+      cost = {c.cls, static_cast<uint32_t>(c.charge), static_cast<uint32_t>(c.requested)};
+    }
+    *out = NewItem(item, this, hash, cost);
     return AllocResult::kOk;
   } else {
     t.Credit(plan.charge);
@@ -324,9 +333,11 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
   const uint64_t new_cas = opt.new_cas != 0 ? opt.new_cas : 0;
   StoreResult result = StoreResult::kNotStored;
   Item* unused = item;  // freed after the lock unless it got linked
+  const StoreImpl::ItemCost cost{new_item.cost_.cls, new_item.cost_.charge,
+                                 new_item.cost_.requested};
   {
     std::lock_guard<std::mutex> lock(stripe.mu());
-    t.counters().cls(s.ClassIndexOf(*item)).cmd_set.Add();
+    t.counters().cls(cost.cls).cmd_set.Add();
     MissReason why;
     const ChainIndex::Slot slot = stripe.LocateLive(t, item->key(), h32, now, &why);
     Item* old = slot.item;
@@ -402,7 +413,7 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       if (link != nullptr) {
         SetCas(link, new_cas != 0 ? new_cas : s.NextCas());
         if (link == item) {
-          stripe.Replace(t, slot, link, h32, now, Stripe::kNewValue);
+          stripe.Replace(t, slot, link, cost, h32, now, Stripe::kNewValue);
         } else {
           // Built under the lock (append, stale set): the slot may be stale.
           stripe.Swap(t, old, link, h32, now, Stripe::kNewValue);
@@ -425,7 +436,7 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       }
       if (link != nullptr) {
         SetCas(link, new_cas != 0 ? new_cas : s.NextCas());
-        stripe.Link(t, link, h32, now);
+        stripe.Link(t, link, cost, h32, now);
         result = StoreResult::kStored;
       }
     }
@@ -509,7 +520,7 @@ ArithOutcome StoreThread::Arith(std::string_view key, const ArithOptions& opt, b
     }
     WriteValue(item, {std::string_view(digits, len)});
     SetCas(item, cas != 0 ? cas : s.NextCas());
-    stripe.Link(t, item, h32, now);
+    stripe.Link(t, item, s.CostOf(*item), h32, now);
     return {ArithResult::kOk, opt.initial, item->cas(), exptime, 0, true};
   }
   out.prior_exptime = old->exptime();

@@ -51,8 +51,8 @@ void Stripe::Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segmen
   c.mem_requested.Add(sign * static_cast<int64_t>(cost.requested));
 }
 
-void Stripe::AccountMove(StoreThreadImpl& t, const Item& item, Segment from, Segment to) {
-  const StoreImpl::ItemCost cost = store_->CostOf(item);
+void Stripe::AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment from,
+                         Segment to) {
   --live_[Seg(from)];
   ++live_[Seg(to)];
   live_bytes_[Seg(from)] -= cost.charge;
@@ -218,10 +218,11 @@ std::string Stripe::CheckQueues() const {
   return "";
 }
 
-void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to) {
+void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost,
+                      const LruEntry& e, Segment from, Segment to) {
   Pop(t, from);
   SetSegment(item, to, /*clear_active=*/true);
-  if (from != to) AccountMove(t, *item, from, to);
+  if (from != to) AccountMove(t, cost, from, to);
   Push(t, to, e);
 }
 
@@ -232,21 +233,23 @@ void Stripe::MarkLinked(Item* item, Segment seg) {
   item->state().store(st, std::memory_order_relaxed);
 }
 
-void Stripe::Link(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now) {
+void Stripe::Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint32_t hash,
+                  base::RelTime now) {
   // memcached's do_item_link: last access = now, into HOT (or TEMP/COLD).
   const Segment seg = store_->SegmentForNew(item->exptime(), now);
   item->set_time(now);
   MarkLinked(item, seg);
   index_.InsertHead(item, hash);  // publishes the item (release)
-  Account(t, store_->CostOf(*item), seg, +1);
+  Account(t, cost, seg, +1);
   t.counters().total_items.Add();
   t.CountSize(*item, +1);
   Push(t, seg, {store_->heap()->ToRef(item), hash});
   AfterLink(t, now);
 }
 
-void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item, uint32_t hash,
-                     base::RelTime now, ReplaceKind kind) {
+void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item,
+                     const StoreImpl::ItemCost& cost, uint32_t hash, base::RelTime now,
+                     ReplaceKind kind) {
   Segment seg;
   if (kind == kNewValue) {
     seg = store_->SegmentForNew(item->exptime(), now);
@@ -258,7 +261,7 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
   MarkLinked(item, seg);
   index_.Replace(slot, item);  // publishes the item (release)
   Release(t, slot.item, &hash);
-  Account(t, store_->CostOf(*item), seg, +1);
+  Account(t, cost, seg, +1);
   t.CountSize(*item, +1);
   Push(t, seg, {store_->heap()->ToRef(item), hash});
   AfterLink(t, now);
@@ -267,16 +270,20 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
 void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
                   ReplaceKind kind) {
   const ChainIndex::Slot slot = index_.Locate(item->key(), hash);
+  const StoreImpl::ItemCost cost = store_->CostOf(*item);
   if (slot.item == old) {
-    Replace(t, slot, item, hash, now, kind);
+    Replace(t, slot, item, cost, hash, now, kind);
   } else {
     // Evicted while we allocated (nothing else changes a key under the lock).
-    Link(t, item, hash, now);
+    Link(t, item, cost, hash, now);
   }
 }
 
 size_t Stripe::Release(StoreThreadImpl& t, Item* item, const uint32_t* hash) {
-  item->state().fetch_and(static_cast<uint8_t>(~item_state::kLinked), std::memory_order_relaxed);
+  // A plain store, not an atomic RMW: a reader setting a bit meanwhile may
+  // lose it, which no one reads on an unlinked item.
+  item->state().store(static_cast<uint8_t>(item->state_bits() & ~item_state::kLinked),
+                      std::memory_order_relaxed);
   const StoreImpl::ItemCost cost = store_->CostOf(*item);
   const Segment seg = item->segment();
   if (hash != nullptr) MarkStale(t, seg, {store_->heap()->ToRef(item), *hash});
@@ -323,9 +330,10 @@ void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTim
   }
   // An active COLD item goes to WARM. Its COLD entry stays behind, stale.
   const LruEntry e{store_->heap()->ToRef(item), hash};
+  const StoreImpl::ItemCost cost = store_->CostOf(*item);
   SetSegment(item, Segment::kWarm, /*clear_active=*/true);
-  AccountMove(t, *item, Segment::kCold, Segment::kWarm);
-  t.counters().cls(store_->ClassIndexOf(*item)).moves_to_warm.Add();
+  AccountMove(t, cost, Segment::kCold, Segment::kWarm);
+  t.counters().cls(cost.cls).moves_to_warm.Add();
   MarkStale(t, Segment::kCold, e);
   Push(t, Segment::kWarm, e);
 }
@@ -340,7 +348,8 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
     Item* item = tail.item;
     const uint8_t st = item->state_bits();
     const bool active = (st & item_state::kActive) != 0;
-    ClassCounters& c = t.counters().cls(store_->ClassIndexOf(*item));
+    const StoreImpl::ItemCost cost = store_->CostOf(*item);
+    ClassCounters& c = t.counters().cls(cost.cls);
     const base::RelTime exptime = item->exptime();
 
     if ((exptime != 0 && exptime < now) || store_->IsFlushed(*item, now)) {
@@ -363,10 +372,10 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
           } else {
             c.moves_to_warm.Add();
           }
-          MoveTail(t, item, tail.entry, seg, Segment::kWarm);
+          MoveTail(t, item, cost, tail.entry, seg, Segment::kWarm);
         } else if (live_bytes_[Seg(seg)] > limit || Age(now, item->time()) > max_age) {
           c.moves_to_cold.Add();
-          MoveTail(t, item, tail.entry, seg, Segment::kCold);
+          MoveTail(t, item, cost, tail.entry, seg, Segment::kCold);
           ++removed;
         }
         return removed;  // otherwise the tail stays where it is
@@ -375,7 +384,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
         if ((flags & kPullEvict) == 0) {
           if (active && lru.segmented()) {
             c.moves_to_warm.Add();
-            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kWarm);
+            MoveTail(t, item, cost, tail.entry, Segment::kCold, Segment::kWarm);
             ++removed;
           }
           return removed;
@@ -386,9 +395,9 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
           // keep looking for a victim (flat mode: a second chance in COLD).
           if (lru.segmented()) {
             c.moves_to_warm.Add();
-            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kWarm);
+            MoveTail(t, item, cost, tail.entry, Segment::kCold, Segment::kWarm);
           } else {
-            MoveTail(t, item, tail.entry, Segment::kCold, Segment::kCold);
+            MoveTail(t, item, cost, tail.entry, Segment::kCold, Segment::kCold);
           }
           ++removed;
           continue;
@@ -400,7 +409,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
         if ((st & item_state::kFetched) == 0) c.evicted_unfetched.Add();
         if (EvictionListener* l = store_->eviction_listener(); l != nullptr && l->wanted()) {
           l->OnEviction({item->key(), (st & item_state::kFetched) != 0, exptime, item->time(), now,
-                         store_->ClassIdOfIndex(store_->ClassIndexOf(*item)), item->value_size()});
+                         store_->ClassIdOfIndex(cost.cls), item->value_size()});
         }
         *freed += UnlinkTail(t, seg, tail);
         return removed + 1;

@@ -64,14 +64,16 @@ class Stripe {
   ChainIndex::Slot LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
                               base::RelTime now, MissReason* why);
   // Links a new key. The item's CAS is set; its state bits may carry flags.
-  void Link(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
+  // `cost` is store()->CostOf(*item) (callers have it at hand).
+  void Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint32_t hash,
+            base::RelTime now);
   // Links `item` in place of slot.item (same key) and retires the old one.
   // kNewValue: a new value (memcached links a new item: HOT, time now,
   // total_items). kSameItem: the same item re-laid out (an exptime field
   // added, a stale mark): it keeps its segment and last access time.
   enum ReplaceKind : uint8_t { kNewValue, kSameItem };
-  void Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item, uint32_t hash,
-               base::RelTime now, ReplaceKind kind);
+  void Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item,
+               const StoreImpl::ItemCost& cost, uint32_t hash, base::RelTime now, ReplaceKind kind);
   // Replace() for callers that allocated (and so may have evicted) since they
   // located `old`: finds the key again, then replaces `old`, or links `item`
   // anew if eviction took `old` meanwhile.
@@ -158,8 +160,10 @@ class Stripe {
   // Records equal to `e` in `seg`, and all records of `seg`, batch included.
   size_t StaleCount(Segment seg, const LruEntry& e) const;
   size_t StaleSize(Segment seg) const;
-  // Pops the tail entry of `from` and re-queues the item at the head of `to`.
-  void MoveTail(StoreThreadImpl& t, Item* item, const LruEntry& e, Segment from, Segment to);
+  // Pops the tail entry of `from` and re-queues the item (of `cost`) at the
+  // head of `to`.
+  void MoveTail(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, const LruEntry& e,
+                Segment from, Segment to);
   void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
   void Pop(StoreThreadImpl& t, Segment seg);
   void SetSegment(Item* item, Segment seg, bool clear_active);
@@ -174,7 +178,7 @@ class Stripe {
   // Adds (sign +1) or removes (-1) an item's bytes and count in `seg`.
   void Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment seg, int sign);
   // An item changes segment: the same as -1 in `from`, +1 in `to`.
-  void AccountMove(StoreThreadImpl& t, const Item& item, Segment from, Segment to);
+  void AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment from, Segment to);
   // Index and bookkeeping half of unlinking an item that left the index.
   // `hash` given: its entry stays in its queue and is recorded stale; null:
   // the caller popped it.

@@ -169,9 +169,9 @@ class ItemPin {
 class NewItem {
  public:
   NewItem() = default;
-  ~NewItem();
-  NewItem(NewItem&& other) noexcept;
-  NewItem& operator=(NewItem&& other) noexcept;
+  inline ~NewItem();
+  inline NewItem(NewItem&& other) noexcept;
+  inline NewItem& operator=(NewItem&& other) noexcept;
   explicit operator bool() const { return item_ != nullptr; }
   size_t value_size() const { return item_->value_size(); }
   std::string_view key() const { return item_->key(); }
@@ -189,11 +189,20 @@ class NewItem {
 
  private:
   friend class StoreThread;
-  NewItem(Item* item, StoreThread* owner, uint64_t hash)
-      : item_(item), owner_(owner), hash_(hash) {}
+  // What the store's accounting charges for the item, known when it was
+  // planned: its size class index, class bytes and bytes asked for.
+  struct Cost {
+    int cls = -1;
+    uint32_t charge = 0;
+    uint32_t requested = 0;
+  };
+  NewItem(Item* item, StoreThread* owner, uint64_t hash, Cost cost)
+      : item_(item), owner_(owner), hash_(hash), cost_(cost) {}
+  inline void Drop();
   Item* item_ = nullptr;
   StoreThread* owner_ = nullptr;
   uint64_t hash_ = 0;
+  Cost cost_;
 };
 
 // --- Options of the primitive operations (meta flags map onto these) ---
@@ -441,6 +450,26 @@ class StoreThread final {
   storage::Store* store_;
   std::unique_ptr<StoreThreadImpl> impl_;
 };
+
+inline void NewItem::Drop() {
+  if (item_ != nullptr) owner_->DropNew(item_);
+}
+inline NewItem::~NewItem() { Drop(); }
+inline NewItem::NewItem(NewItem&& other) noexcept
+    : item_(other.item_), owner_(other.owner_), hash_(other.hash_), cost_(other.cost_) {
+  other.item_ = nullptr;
+}
+inline NewItem& NewItem::operator=(NewItem&& other) noexcept {
+  if (this != &other) {
+    Drop();
+    item_ = other.item_;
+    owner_ = other.owner_;
+    hash_ = other.hash_;
+    cost_ = other.cost_;
+    other.item_ = nullptr;
+  }
+  return *this;
+}
 
 class StoreImpl;
 
