@@ -23,6 +23,7 @@
 
 #include "item_plan.h"
 #include "ringcache/memory/budget.h"
+#include "ringcache/memory/heap_cache.h"
 #include "ringcache/memory/item_heap.h"
 #include "ringcache/memory/qsbr.h"
 #include "ringcache/storage/store.h"
