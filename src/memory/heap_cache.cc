@@ -65,36 +65,26 @@ size_t HeapCache::cached_blocks() const {
 // Not const: it allocates from this object's tcache.
 // NOLINTNEXTLINE(readability-make-member-function-const)
 void* HeapCache::AllocateFromJemalloc(size_t n) {
+  if (const unsigned cls = ClassOf(n); cls != kUncached && bins_[cls].blocks == nullptr) {
+    // This thread allocates the class: from now on its frees are kept.
+    Bin& b = bins_[cls];
+    const size_t capacity = std::min<size_t>(limits_.max_blocks, limits_.max_bytes / b.size);
+    if (capacity > 0) {
+      b.blocks = std::make_unique_for_overwrite<void*[]>(capacity);
+      b.capacity = static_cast<uint16_t>(capacity);
+    }
+  }
   void* p = mallocx(n, alloc_flags_);
   if (p != nullptr) AnnotateAllocated(p, ItemHeap::AllocationSize(n));
   return p;
 }
 
-void HeapCache::FreeSlow(void* p, size_t n) {
-  const unsigned cls = ClassOf(n);
-  const bool local = static_cast<size_t>(static_cast<char*>(p) - node_begin_) < node_bytes_;
-  if (cls != kUncached && local) {
-    Bin& b = bins_[cls];
-    if (b.blocks == nullptr) {
-      // A class's first free: its stack is sized now, so classes a thread
-      // never frees cost nothing.
-      const size_t capacity = std::min<size_t>(limits_.max_blocks, limits_.max_bytes / b.size);
-      if (capacity > 0) {
-        b.blocks = std::make_unique_for_overwrite<void*[]>(capacity);
-        b.capacity = static_cast<uint16_t>(capacity);
-      }
-    }
-    if (b.count < b.capacity && room_ >= b.size) {
-      AnnotateFreed(p, b.size);
-      b.blocks[b.count++] = p;
-      room_ -= b.size;
-      return;
-    }
-  }
+void HeapCache::FreeToJemalloc(void* p, size_t n) {
   AnnotateFreed(p, ItemHeap::AllocationSize(n));
   // A block of another node's arena must not enter this thread's tcache
   // either: the next allocation here would hand remote memory to a local
   // worker.
+  const bool local = static_cast<size_t>(static_cast<char*>(p) - node_begin_) < node_bytes_;
   sdallocx(p, n, local ? free_flags_ : MALLOCX_TCACHE_NONE);
 }
 

@@ -17,6 +17,10 @@
 //   - Only small classes up to limits.max_block_size are cached; a stack
 //     holds at most limits.max_blocks blocks and all stacks together at most
 //     limits.max_bytes bytes (class sizes).
+//   - Only classes this thread allocates are cached: a class's stack is made
+//     when jemalloc serves its first allocation of that class. A thread that
+//     only frees (the store's maintainer: expiry, eviction) caches nothing,
+//     so its frees do not park memory nobody will take.
 //   - A cached block is, to the sanitizers, a freed block: AnnotateFreed when
 //     it enters the cache, AnnotateAllocated when it is handed out, exactly
 //     as around a round trip through jemalloc (sanitizers.h).
@@ -92,7 +96,7 @@ class HeapCache {
         return;
       }
     }
-    FreeSlow(p, n);
+    FreeToJemalloc(p, n);
   }
 
   // Frees without any thread's cache: for threads that hold no HeapCache.
@@ -114,18 +118,18 @@ class HeapCache {
   static constexpr int kMaxBins = 40;
 
   struct Bin {
-    std::unique_ptr<void*[]> blocks;  // `capacity` slots, allocated at the class's first free
+    std::unique_ptr<void*[]> blocks;  // `capacity` slots, allocated on the first jemalloc call
     uint16_t count = 0;
-    uint16_t capacity = 0;  // 0 until `blocks` exists: the first free takes the slow path
+    uint16_t capacity = 0;  // 0 until `blocks` exists: frees take the slow path
     uint32_t size = 0;      // bytes of one block of this class
   };
 
   RC_ALWAYS_INLINE unsigned ClassOf(size_t n) const {
-    const size_t slot = (n + 7) >> 3;
-    return slot < kSlots ? class_of_slot_[slot] : kUncached;
+    return n <= kMaxCachedBlockSize ? class_of_slot_[(n + 7) >> 3] : kUncached;
   }
   void* AllocateFromJemalloc(size_t n);
-  void FreeSlow(void* p, size_t n);
+  // Not cached: another node's block, a full stack or cache, a large class.
+  void FreeToJemalloc(void* p, size_t n);
 
   ItemHeap* heap_;
   int node_;

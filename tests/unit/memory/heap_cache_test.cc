@@ -185,6 +185,7 @@ TEST(HeapCacheTest, AnyThreadOfTheNodeReusesWhatItFrees) {
   });
   producer.join();
   HeapCache mine(heap.get(), 0);
+  void* own = mine.Allocate(48);  // the class is one this thread allocates
   for (void* p : blocks) mine.Free(p, 48);
   EXPECT_EQ(mine.cached_blocks(), 100u);
   for (int i = 99; i >= 0; --i) {
@@ -193,6 +194,28 @@ TEST(HeapCacheTest, AnyThreadOfTheNodeReusesWhatItFrees) {
     std::memset(p, 2, 48);
   }
   for (void* p : blocks) mine.Free(p, 48);
+  mine.Free(own, 48);
+}
+
+TEST(HeapCacheTest, OnlyClassesTheThreadAllocatesAreCached) {
+  auto heap = MakeHeap();
+  std::vector<void*> blocks;
+  {
+    HeapCache producer(heap.get(), 0);
+    for (int i = 0; i < 100; ++i) blocks.push_back(producer.Allocate(64));
+    blocks.push_back(producer.Allocate(128));
+  }
+  // A thread that only frees (the maintainer) keeps nothing.
+  HeapCache freer(heap.get(), 0);
+  for (int i = 0; i < 50; ++i) freer.Free(blocks[i], 64);
+  EXPECT_EQ(freer.cached_blocks(), 0u);
+  // Once it allocates a class, it keeps that class's blocks only.
+  void* own = freer.Allocate(64);
+  for (int i = 50; i < 100; ++i) freer.Free(blocks[i], 64);
+  freer.Free(blocks[100], 128);
+  EXPECT_EQ(freer.cached_blocks(), 50u);
+  EXPECT_EQ(freer.cached_bytes(), 50u * 64);
+  freer.Free(own, 64);
 }
 
 TEST(HeapCacheTest, FlushAndDestructionGiveBlocksBackToJemalloc) {
