@@ -9,6 +9,7 @@
 
 #include "item_plan.h"
 #include "maintainer.h"
+#include "ringcache/memory/heap_cache.h"
 #include "ringcache/memory/item_heap.h"
 #include "ringcache/memory/numa.h"
 #include "store_impl.h"

@@ -115,8 +115,8 @@ StoreImpl::~StoreImpl() {
   maintainer_.reset();
   // No thread is left: items go with the arenas (ItemHeap's destructor frees
   // them wholesale); only retired index directories are plain allocations.
-  for (const Orphan& o : orphans_) {
-    if (o.directory) ChainIndex::FreeDirectory(o.ptr);
+  for (const RetireQueue::Entry& o : orphans_) {
+    if (o.directory()) ChainIndex::FreeDirectory(o.ptr());
   }
   stripes_.clear();
 }
@@ -147,9 +147,7 @@ void StoreImpl::RemoveThread(StoreThreadImpl* t) {
   threads_.erase(std::find(threads_.begin(), threads_.end(), t));
   departed_->Absorb(t->counters());
   t->AddSizesTo(&departed_sizes_, sizes_generation());
-  for (const StoreThreadImpl::Retired& r : t->retired_) {
-    orphans_.push_back({r.tag, r.ptr, r.directory});
-  }
+  t->retired_.ForEach([this](const RetireQueue::Entry& r) { orphans_.push_back(r); });
   t->retired_.clear();
   if (!orphans_.empty()) has_orphans_.store(true, std::memory_order_relaxed);
 }
@@ -159,9 +157,9 @@ void StoreImpl::ReclaimOrphans(StoreThreadImpl* t) {
   if (!lock.owns_lock()) return;
   const uint64_t safe = qsbr_.SafeEpoch();
   size_t keep = 0;
-  for (const Orphan& o : orphans_) {
+  for (const RetireQueue::Entry& o : orphans_) {
     if (o.tag < safe) {
-      t->FreeRetired({o.tag, o.ptr, o.directory});
+      t->FreeRetired(o);
     } else {
       orphans_[keep++] = o;
     }

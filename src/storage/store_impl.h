@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 
+#include "retire_queue.h"
 #include "ringcache/base/hash.h"
 #include "ringcache/memory/budget.h"
 #include "ringcache/memory/item_heap.h"
@@ -198,12 +199,7 @@ class StoreImpl {
   std::vector<StoreThreadImpl*> threads_;     // guarded by threads_mu_
   std::unique_ptr<ThreadCounters> departed_;  // guarded by threads_mu_
   std::vector<int64_t> departed_sizes_;       // guarded by threads_mu_
-  struct Orphan {
-    uint64_t tag;
-    void* ptr;
-    bool directory;
-  };
-  std::vector<Orphan> orphans_;  // guarded by threads_mu_
+  std::vector<RetireQueue::Entry> orphans_;   // guarded by threads_mu_
   std::atomic<bool> has_orphans_{false};
 
   std::atomic<bool> crawler_enabled_{true};

@@ -172,25 +172,43 @@ Item* StoreThreadImpl::AllocateItemLocked(Stripe& locked, const ItemShape& shape
   return item;
 }
 
+// The free path of every overwrite (Reclaim), inlined there; FreeItemMemory
+// and FreeRetired are the out-of-line forms for the other callers.
+RC_ALWAYS_INLINE void StoreThreadImpl::FreeItemInline(Item* item) {
+  if (RC_LIKELY(!item->has(item_layout::kSplit))) {
+    heap_.Free(item, item->head_bytes());
+    return;
+  }
+  char* tail = item->tail();
+  const size_t tail_len = item->tail_len();
+  heap_.Free(item, item->head_bytes());
+  heap_.Free(tail, tail_len);
+}
+
+RC_ALWAYS_INLINE void StoreThreadImpl::FreeRetiredInline(const RetireQueue::Entry& r) {
+  if (RC_UNLIKELY(r.directory())) {
+    ChainIndex::FreeDirectory(r.ptr());
+    return;
+  }
+  Item* item = static_cast<Item*>(r.ptr());
+  if (item->has(item_layout::kPinnable)) {
+    // A pinned item is freed by its last unpin instead.
+    const uint32_t old = item->pins().fetch_or(kPinReclaimPending, std::memory_order_acq_rel);
+    if ((old & ~kPinReclaimPending) != 0) return;
+  }
+  FreeItemInline(item);
+}
+
 void StoreThreadImpl::DropItem(Item* item) {
   Credit(store_->ItemCharge(*item));
   counters_.cls(store_->ClassIndexOf(*item)).used_chunks.Add(-1);
   FreeItemMemory(item);
 }
 
-void StoreThreadImpl::FreeItemMemory(Item* item) {
-  char* tail = item->tail();
-  const size_t tail_len = item->tail_len();
-  heap_.Free(item, item->head_bytes());
-  if (tail != nullptr) heap_.Free(tail, tail_len);
-}
-
-void StoreThreadImpl::Retire(Item* item) {
-  retired_.push_back({store_->qsbr().RetireEpoch(), item, false});
-}
+void StoreThreadImpl::FreeItemMemory(Item* item) { FreeItemInline(item); }
 
 void StoreThreadImpl::RetireDirectory(void* directory) {
-  retired_.push_back({store_->qsbr().RetireEpoch(), directory, true});
+  retired_.push_back(RetireQueue::Entry::ForDirectory(store_->qsbr().RetireEpoch(), directory));
 }
 
 void StoreThreadImpl::Quiesce() {
@@ -210,24 +228,14 @@ void StoreThreadImpl::Reclaim() {
   quiesces_since_scan_ = 0;
   const uint64_t safe = store_->qsbr().SafeEpoch();
   while (!retired_.empty() && retired_.front().tag < safe) {
-    FreeRetired(retired_.front());
+    const RetireQueue::Entry r = retired_.front();
     retired_.pop_front();
+    FreeRetiredInline(r);
   }
+  retired_.Trim();
 }
 
-void StoreThreadImpl::FreeRetired(const Retired& r) {
-  if (r.directory) {
-    ChainIndex::FreeDirectory(r.ptr);
-    return;
-  }
-  Item* item = static_cast<Item*>(r.ptr);
-  if (item->has(item_layout::kPinnable)) {
-    // A pinned item is freed by its last unpin instead.
-    const uint32_t old = item->pins().fetch_or(kPinReclaimPending, std::memory_order_acq_rel);
-    if ((old & ~kPinReclaimPending) != 0) return;
-  }
-  FreeItemMemory(item);
-}
+void StoreThreadImpl::FreeRetired(const RetireQueue::Entry& r) { FreeRetiredInline(r); }
 
 void StoreThreadImpl::CountSize(const Item& item, int delta) {
   if (!store_->sizes_enabled() || item.cas() < store_->sizes_cas_min()) return;

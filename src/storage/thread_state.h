@@ -1,5 +1,6 @@
-// What one store thread owns: its QSBR slot and retire list, its jemalloc
-// tcache, its share of the memory budget, its statistics counters.
+// What one store thread owns: its QSBR slot and retire queue, its heap cache
+// (recycled item blocks in front of a jemalloc tcache), its share of the
+// memory budget, its statistics counters.
 //
 // Memory life cycle of an item, all through this class:
 //   - Charge: bytes taken from the budget pool before allocating (evicting
@@ -9,20 +10,22 @@
 //   - Unlink (by whichever thread): the bytes are credited to that thread's
 //     pool at once, and the item is retired.
 //   - Reclaim: at Quiesce, retired items whose grace period is over are
-//     freed; a pinned item is left to its last unpin.
+//     freed into this thread's heap cache, where the next allocations of
+//     their classes find them; a pinned item is left to its last unpin.
 //
 // Threading: owned and used by one thread; the store reads its counters,
 // budget pool and size histogram concurrently (all atomics).
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "item_plan.h"
+#include "retire_queue.h"
 #include "ringcache/memory/budget.h"
+#include "ringcache/memory/heap_cache.h"
 #include "ringcache/memory/item_heap.h"
 #include "ringcache/memory/qsbr.h"
 #include "ringcache/storage/store.h"
@@ -87,7 +90,10 @@ class StoreThreadImpl {
   // Returns an unreachable item's memory (after its grace period).
   void FreeItemMemory(Item* item);
 
-  void Retire(Item* item);
+  // Every overwrite retires an item: inline, a push onto the ring.
+  void Retire(Item* item) {
+    retired_.push_back(RetireQueue::Entry::ForItem(store_->qsbr().RetireEpoch(), item));
+  }
   void RetireDirectory(void* directory);
   // Announces a quiescent state and frees what has become safe.
   void Quiesce();
@@ -101,13 +107,10 @@ class StoreThreadImpl {
   memory::BudgetPool* pool_for_steal() { return &pool_; }
 
  private:
-  struct Retired {
-    uint64_t tag;
-    void* ptr;
-    bool directory;
-  };
   void Reclaim();
-  void FreeRetired(const Retired& r);
+  void FreeRetired(const RetireQueue::Entry& r);
+  void FreeRetiredInline(const RetireQueue::Entry& r);
+  void FreeItemInline(Item* item);
   // The stripe to evict from next for a charge of `want` bytes for `hash`,
   // among those not in `done`; -1 if all are done.
   int PickVictim(uint64_t hash, size_t want, const std::vector<bool>& done) const;
@@ -119,7 +122,7 @@ class StoreThreadImpl {
   memory::HeapCache heap_;
   memory::BudgetPool pool_;
   ThreadCounters counters_;
-  std::deque<Retired> retired_;
+  RetireQueue retired_;
   int quiesces_since_scan_ = 0;
   bool evicting_for_charge_ = false;
   std::vector<const Item*> walk_scratch_;

@@ -7,6 +7,8 @@
 
 #include "gtest/gtest.h"
 
+#include "ringcache/memory/heap_cache.h"
+
 namespace ringcache::memory {
 namespace {
 

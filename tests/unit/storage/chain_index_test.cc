@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 
+#include "ringcache/memory/heap_cache.h"
 #include "ringcache/memory/item_heap.h"
 
 namespace ringcache::storage {
