@@ -291,7 +291,10 @@ size_t Stripe::Release(StoreThreadImpl& t, Item* item, const uint32_t* hash) {
   t.CountSize(*item, -1);
   t.counters().cls(cost.cls).used_chunks.Add(-1);
   t.Credit(cost.charge);
-  t.Retire(item);
+  // One allocation (requested = head bytes) that no send can hold: its free
+  // needs nothing more from the item.
+  const bool simple = (item->layout() & (item_layout::kSplit | item_layout::kPinnable)) == 0;
+  t.Retire(item, simple ? static_cast<uint32_t>(cost.requested) : 0);
   return cost.charge;
 }
 
@@ -560,9 +563,14 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   const int links = ++links_since_juggle_;
   if (links >= kJuggleBatch || live_[Seg(Segment::kHot)] < kJuggleBatchMinHot) {
     links_since_juggle_ = 0;
-    // Writers pull HOT and WARM only (COLD moves in the background).
-    if (links > 1) PrefetchTails(static_cast<size_t>(links), /*with_cold=*/false);
+    // Writers pull HOT and WARM only (COLD moves in the background). The
+    // batch's tail entries were hinted when the batch before it ended, so
+    // their loads had the links between to land; hinting them only now,
+    // right before use, left the first pulls waiting.
+    if (links > 1 && !tails_hinted_) PrefetchTails(static_cast<size_t>(links), false);
     Juggle(t, now, links, /*background=*/false);
+    tails_hinted_ = live_[Seg(Segment::kHot)] >= kJuggleBatchMinHot;
+    if (tails_hinted_) PrefetchTails(kJuggleBatch, /*with_cold=*/false);
   }
 }
 

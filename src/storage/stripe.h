@@ -202,6 +202,7 @@ class Stripe {
   uint64_t live_bytes_[kSegments] = {};
   bool cold_tail_dirty_ = false;
   int links_since_juggle_ = 0;  // see kJuggleBatch
+  bool tails_hinted_ = false;   // the next juggle's tail entries are loading
   std::atomic<base::RelTime> cold_tail_time_{kNoColdTail};
 };
 

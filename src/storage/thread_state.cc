@@ -190,6 +190,10 @@ RC_ALWAYS_INLINE void StoreThreadImpl::FreeRetiredInline(const RetireQueue::Entr
     ChainIndex::FreeDirectory(r.ptr());
     return;
   }
+  if (RC_LIKELY(r.bytes != 0)) {
+    heap_.Free(r.ptr(), r.bytes);
+    return;
+  }
   Item* item = static_cast<Item*>(r.ptr());
   if (item->has(item_layout::kPinnable)) {
     // A pinned item is freed by its last unpin instead.

@@ -91,8 +91,10 @@ class StoreThreadImpl {
   void FreeItemMemory(Item* item);
 
   // Every overwrite retires an item: inline, a push onto the ring.
-  void Retire(Item* item) {
-    retired_.push_back(RetireQueue::Entry::ForItem(store_->qsbr().RetireEpoch(), item));
+  // `head_bytes`: item->head_bytes() of an item in one allocation that
+  // cannot be pinned (its free then needs nothing else), or 0.
+  void Retire(Item* item, uint32_t head_bytes = 0) {
+    retired_.push_back(RetireQueue::Entry::ForItem(store_->qsbr().RetireEpoch(), item, head_bytes));
   }
   void RetireDirectory(void* directory);
   // Announces a quiescent state and frees what has become safe.
