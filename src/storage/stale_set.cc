@@ -19,17 +19,8 @@ void StaleSet::Insert(uint64_t key) {
   slots_[i] = key;
 }
 
-bool StaleSet::Take(const LruEntry& e) {
-  if (size_ == 0) return false;
-  const uint64_t key = Key(e);
+void StaleSet::Remove(size_t i) {
   const size_t mask = capacity_ - 1;
-  const uint64_t mixed = Mix(key);
-  const uint8_t tag = Tag(mixed);
-  size_t i = Home(mixed);
-  while (tags_[i] != tag || slots_[i] != key) {
-    if (tags_[i] == 0) return false;
-    i = (i + 1) & mask;
-  }
   // Backward shift: pull later keys of the run into the hole unless that
   // would move one before its home.
   size_t hole = i;
@@ -46,7 +37,6 @@ bool StaleSet::Take(const LruEntry& e) {
   slots_[hole] = 0;
   --size_;
   if (capacity_ > kMinCapacity && 8 * size_ < capacity_) Resize(capacity_ / 2);
-  return true;
 }
 
 size_t StaleSet::Count(const LruEntry& e) const {

@@ -54,8 +54,23 @@ class StaleSet {
   size_t bytes() const { return capacity_ * (sizeof(uint64_t) + 1); }
 
   void Add(const LruEntry& e);
-  // Removes one record equal to `e`; false if there is none.
-  bool Take(const LruEntry& e);
+  // Removes one record equal to `e`; false if there is none. Most checks
+  // find none: that answer is inline, from the fingerprints alone.
+  bool Take(const LruEntry& e) {
+    if (size_ == 0) return false;
+    const uint64_t key = Key(e);
+    const uint64_t mixed = Mix(key);
+    const uint8_t tag = Tag(mixed);
+    const size_t mask = capacity_ - 1;
+    for (size_t i = Home(mixed);; i = (i + 1) & mask) {
+      const uint8_t t = tags_[i];
+      if (t == 0) return false;
+      if (t == tag && slots_[i] == key) {
+        Remove(i);
+        return true;
+      }
+    }
+  }
   // Records equal to `e`.
   size_t Count(const LruEntry& e) const;
   bool Contains(const LruEntry& e) const { return Count(e) > 0; }
@@ -73,6 +88,8 @@ class StaleSet {
   static uint8_t Tag(uint64_t mixed) { return static_cast<uint8_t>((mixed >> 24) | 0x80); }
   void Resize(size_t capacity);
   void Insert(uint64_t key);
+  // Deletes the record in slot `i` (backward shift), shrinking if sparse.
+  void Remove(size_t i);
 
   std::unique_ptr<uint8_t[]> tags_;  // 0: free; else Tag(Mix(slots_[i]))
   std::unique_ptr<uint64_t[]> slots_;

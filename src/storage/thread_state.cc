@@ -241,8 +241,8 @@ void StoreThreadImpl::Reclaim() {
 
 void StoreThreadImpl::FreeRetired(const RetireQueue::Entry& r) { FreeRetiredInline(r); }
 
-void StoreThreadImpl::CountSize(const Item& item, int delta) {
-  if (!store_->sizes_enabled() || item.cas() < store_->sizes_cas_min()) return;
+void StoreThreadImpl::CountSizeEnabled(const Item& item, int delta) {
+  if (item.cas() < store_->sizes_cas_min()) return;
   const uint64_t generation = store_->sizes_generation();
   const size_t buckets = store_->sizes_buckets();
   Counter* sizes = sizes_.load(std::memory_order_relaxed);

@@ -101,7 +101,9 @@ class StoreThreadImpl {
   void Quiesce();
 
   // `stats sizes` bookkeeping for an item being linked (+1) or unlinked (-1).
-  void CountSize(const Item& item, int delta);
+  void CountSize(const Item& item, int delta) {
+    if (RC_UNLIKELY(store_->sizes_enabled())) CountSizeEnabled(item, delta);
+  }
   // Histogram as seen by this thread (empty when stale or never enabled).
   void AddSizesTo(std::vector<int64_t>* sums, uint64_t generation) const;
 
@@ -109,6 +111,7 @@ class StoreThreadImpl {
   memory::BudgetPool* pool_for_steal() { return &pool_; }
 
  private:
+  void CountSizeEnabled(const Item& item, int delta);
   void Reclaim();
   void FreeRetired(const RetireQueue::Entry& r);
   void FreeRetiredInline(const RetireQueue::Entry& r);
