@@ -341,7 +341,7 @@ void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTim
   Push(t, Segment::kWarm, e);
 }
 
-int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
+int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t limit_bytes,
                      base::RelTime max_age, base::RelTime now, size_t* freed) {
   int removed = 0;
   const LruSettings& lru = store_->lru();
@@ -366,8 +366,6 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
     switch (seg) {
       case Segment::kHot:
       case Segment::kWarm: {
-        const int pct = seg == Segment::kHot ? lru.hot_pct() : lru.warm_pct();
-        const uint64_t limit = total_bytes * static_cast<uint64_t>(pct) / 100;
         if (active) {
           ++removed;
           if (seg == Segment::kWarm) {
@@ -376,7 +374,7 @@ int Stripe::PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t to
             c.moves_to_warm.Add();
           }
           MoveTail(t, item, cost, tail.entry, seg, Segment::kWarm);
-        } else if (live_bytes_[Seg(seg)] > limit || Age(now, item->time()) > max_age) {
+        } else if (live_bytes_[Seg(seg)] > limit_bytes || Age(now, item->time()) > max_age) {
           c.moves_to_cold.Add();
           MoveTail(t, item, cost, tail.entry, seg, Segment::kCold);
           ++removed;
@@ -510,16 +508,18 @@ int Stripe::Juggle(StoreThreadImpl& t, base::RelTime now, int rounds, bool backg
   }
   const auto hot_age = static_cast<base::RelTime>(cold_age * lru.hot_factor());
   const auto warm_age = static_cast<base::RelTime>(cold_age * lru.warm_factor());
+  const uint64_t hot_limit = total * static_cast<uint64_t>(lru.hot_pct()) / 100;
+  const uint64_t warm_limit = total * static_cast<uint64_t>(lru.warm_pct()) / 100;
   for (int i = 0; i < rounds; ++i) {
     int more = 0;
-    if (PullTail(t, Segment::kHot, kPullNone, total, hot_age, now, &freed) > 0 ||
-        PullTail(t, Segment::kWarm, kPullNone, total, warm_age, now, &freed) > 0) {
+    if (PullTail(t, Segment::kHot, kPullNone, hot_limit, hot_age, now, &freed) > 0 ||
+        PullTail(t, Segment::kWarm, kPullNone, warm_limit, warm_age, now, &freed) > 0) {
       ++more;
     }
     // Active COLD tails move to WARM here only in the background: writers
     // need not pay for it, since eviction rescues them anyway.
     if (background && lru.segmented()) {
-      more += PullTail(t, Segment::kCold, kPullNone, total, 0, now, &freed);
+      more += PullTail(t, Segment::kCold, kPullNone, 0, 0, now, &freed);
     }
     if (more == 0) break;
     ++did;

@@ -134,7 +134,9 @@ class Stripe {
 
   // memcached's lru_pull_tail for one segment. Returns items removed or moved.
   // Bytes credited by unlinks are added to *freed.
-  int PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t total_bytes,
+  // `limit_bytes`: HOT's or WARM's share of the stripe (over it, the tail
+  // moves to COLD).
+  int PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t limit_bytes,
                base::RelTime max_age, base::RelTime now, size_t* freed);
   // The tail entry of `seg` and its item; stale entries at the tail are
   // dropped on the way.
