@@ -76,6 +76,23 @@ class StaleSet {
   bool Contains(const LruEntry& e) const { return Count(e) > 0; }
   // Starts loading the fingerprints where `e` would be looked for.
   void Prefetch(const LruEntry& e) const { __builtin_prefetch(&tags_[Home(Mix(Key(e)))]); }
+  // Once those are loaded: starts loading the key of the first slot whose
+  // fingerprint matches `e`'s, the one a check of `e` will compare (most
+  // checks match none and load no key).
+  void PrefetchMatch(const LruEntry& e) const {
+    if (size_ == 0) return;
+    const uint64_t mixed = Mix(Key(e));
+    const uint8_t tag = Tag(mixed);
+    const size_t mask = capacity_ - 1;
+    for (size_t i = Home(mixed);; i = (i + 1) & mask) {
+      const uint8_t t = tags_[i];
+      if (t == 0) return;
+      if (t == tag) {
+        __builtin_prefetch(&slots_[i]);
+        return;
+      }
+    }
+  }
 
  private:
   static constexpr size_t kMinCapacity = 16;

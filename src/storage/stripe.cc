@@ -21,6 +21,7 @@ base::RelTime Age(base::RelTime now, base::RelTime then) { return now > then ? n
 constexpr size_t kSweepStep = 64;
 // How far ahead of its check a sweep starts loading an entry's table slot.
 constexpr size_t kSweepAhead = 16;
+constexpr size_t kSweepNear = 6;
 constexpr size_t kSweepSlack = 256;
 // Writers juggle in batches: every kJuggleBatch links, up to that many pulls
 // per segment (memcached's maintainer does this in the background; one item
@@ -549,9 +550,11 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
       if (pending_stale_count_ > 0) FlushStale(t);
       StaleSet& stale = stale_[s];
       const size_t table_before = stale.bytes();
+      // Its key, when the fingerprints match (a stale entry), kSweepNear early.
       const size_t freed = q.Sweep(
           kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); }, kSweepAhead,
-          [&](const LruEntry& e) { stale.Prefetch(e); });
+          [&](const LruEntry& e) { stale.Prefetch(e); }, kSweepNear,
+          [&](const LruEntry& e) { stale.PrefetchMatch(e); });
       if (freed > 0) t.Credit(freed);
       ChargeResize(t, table_before, stale.bytes());
       // The next step comes a few links later: its slots load meanwhile.
