@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "parse_internal.h"
+#include "text_fast_path.h"
 
 namespace ringcache::protocol {
 
@@ -254,6 +255,15 @@ ParseResult TextParser::NoNewline(std::string_view data) const {
 }
 
 ParseResult TextParser::Parse(std::string_view data, TextRequest* req) {
+  ParseResult r;
+  if (internal::ParseCanonical(data, req, &r)) {
+    scanned_ = 0;  // as the general path leaves it after a complete line
+    return r;
+  }
+  return ParseGeneral(data, req);
+}
+
+ParseResult TextParser::ParseGeneral(std::string_view data, TextRequest* req) {
   const size_t n = data.size();
   // Bytes already searched need no second look (see the class comment); a
   // shorter input than remembered means the caller broke that contract.

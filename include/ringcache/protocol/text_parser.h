@@ -70,8 +70,17 @@ class TextParser {
   TextParser() = default;
   explicit TextParser(Options options) : options_(options) {}
 
-  // Parses the first line of `data` into `*req` (see ParseResult).
+  // Parses the first line of `data` into `*req` (see ParseResult). The
+  // request lines pipelining clients send most (canonical storage lines,
+  // single-key get/gets; src/protocol/text_fast_path.h) take a fast path
+  // that reads the line once; everything else, and every error, goes
+  // through ParseGeneral.
   [[nodiscard]] ParseResult Parse(std::string_view data, TextRequest* req);
+
+  // Parse() without the fast path: memcached's framing and check order step
+  // by step. Same results as Parse() for every input (the fast path's tests
+  // and fuzz target compare the two).
+  [[nodiscard]] ParseResult ParseGeneral(std::string_view data, TextRequest* req);
 
   // Forget the remembered scan position (input was discarded).
   void Reset() { scanned_ = 0; }
