@@ -8,6 +8,7 @@
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/meta_composer.h"
 #include "ringcache/protocol/text_composer.h"
+#include "ringcache/protocol/text_peek.h"
 
 namespace ringcache::server {
 
@@ -131,67 +132,29 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
 
 namespace {
 
-// Requests looked ahead at once: enough that a batch's cache misses overlap,
-// few enough that the prefetched lines are still cached when executed. A
-// storage request spans two lines (command and data), so lines are capped at
-// twice as many.
+// Keyed requests looked ahead at once: enough that a batch's cache misses
+// overlap, few enough that the prefetched lines are still cached when
+// executed. Requests that name no key are stepped over, up to twice as many
+// requests in all.
 constexpr int kPrefetchKeys = 16;
-constexpr int kPrefetchLines = 2 * kPrefetchKeys;
-
-// Whether a text command's first argument is a key: get, set, mg, gets, ms,
-// delete, incr, decr, append, add, cas, md, ma, touch, replace, prepend.
-// gat/gats (exptime first) and multi-key gets beyond the first key are left
-// out: a hint is only a hint. Decided by length and a few bytes, since this
-// runs for every pipelined line before it is parsed.
-bool KeyedCommand(std::string_view cmd) {
-  switch (cmd.size()) {
-    case 2:
-      return cmd[0] == 'm' && (cmd[1] == 'g' || cmd[1] == 's' || cmd[1] == 'd' || cmd[1] == 'a');
-    case 3:
-      return cmd == "get" || cmd == "set" || cmd == "add" || cmd == "cas";
-    case 4:
-      return cmd == "gets" || cmd == "incr" || cmd == "decr";
-    case 5:
-      return cmd == "touch";
-    case 6:
-      return cmd == "delete" || cmd == "append";
-    case 7:
-      return cmd == "replace" || cmd == "prepend";
-    default:
-      return false;
-  }
-}
-
-// The key a text request line names first, or an empty view. Data lines of
-// storage requests may look like requests too; prefetching for them is only
-// wasted, never wrong.
-std::string_view RequestKey(std::string_view line) {
-  const size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || !KeyedCommand(line.substr(0, sp))) return {};
-  const size_t start = sp + 1;
-  size_t end = start;
-  while (end < line.size() && line[end] != ' ' && line[end] != '\r') ++end;
-  const size_t len = end - start;
-  return len > 0 && len <= protocol::kMaxKeyLength ? line.substr(start, len) : std::string_view();
-}
+constexpr int kPrefetchRequests = 2 * kPrefetchKeys;
 
 }  // namespace
 
 size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
                                uint64_t* hashes, int room, int* n) {
   size_t scan = pos;
-  for (int lines = 0; lines < kPrefetchLines && *n < room; ++lines) {
-    const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
-    if (nl == nullptr) break;
-    const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
+  for (int i = 0; i < kPrefetchRequests && *n < room && scan < data.size(); ++i) {
+    protocol::PeekedRequest ahead;
+    if (!protocol::PeekTextRequest(data, scan, &ahead)) break;
     // A lone request gains nothing from a hint it would wait on at once.
-    if (!lone_too && lines == 0 && end + 1 == data.size()) return data.size();
-    const std::string_view key = RequestKey(data.substr(scan, end - scan));
-    if (!key.empty()) {
+    if (!lone_too && i == 0 && ahead.next >= data.size()) return data.size();
+    if (!ahead.key.empty()) {
       storage::StoreThread& store = worker_.store();
-      hashes[(*n)++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
+      hashes[(*n)++] = prefetch ? store.PrefetchBucket(ahead.key) : store.KeyHash(ahead.key);
     }
-    scan = end + 1;
+    // Past the data: a value block still arriving, nothing more to see.
+    scan = ahead.next < data.size() ? static_cast<size_t>(ahead.next) : data.size();
   }
   return scan;
 }

@@ -115,12 +115,14 @@ class Connection final : public io::ConnectionHandler {
   void BeginSwallow(uint64_t bytes);
   Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
   // Prefetches the store memory of the keyed requests pipelined after `pos`
-  // (up to kPrefetchKeys); returns where the scanned lines end.
+  // (up to kPrefetchKeys); returns where the requests it looked at end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
   // The first stage of that: stores the hashes of up to `room` keys of the
-  // lines from `pos` on at hashes[*n...], hinting their index buckets if
-  // `prefetch`. Returns where the scanned lines end (all of `data` for a
-  // lone request unless `lone_too`).
+  // requests from `pos` on (protocol::PeekTextRequest: value blocks are
+  // stepped over, not read) at hashes[*n...], hinting their index buckets if
+  // `prefetch`. Returns where the requests it looked at end (all of `data`
+  // for a lone request unless `lone_too`, or when a value block runs past
+  // the end).
   size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
                      uint64_t* hashes, int room, int* n);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);

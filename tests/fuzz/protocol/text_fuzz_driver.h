@@ -15,7 +15,9 @@
 //   - composing a reply for a parsed meta request yields one line ending in
 //     "\r\n";
 //   - Parse, whose fast path takes canonical storage and get lines, and
-//     ParseGeneral give the same result and request fields.
+//     ParseGeneral give the same result and request fields;
+//   - the look-ahead's PeekTextRequest reads nothing outside the input and
+//     names keys inside it.
 #pragma once
 
 #include <algorithm>
@@ -29,6 +31,7 @@
 #include "ringcache/base/out_buffer.h"
 #include "ringcache/protocol/meta_composer.h"
 #include "ringcache/protocol/text_parser.h"
+#include "ringcache/protocol/text_peek.h"
 #include "ringcache/protocol/value_block.h"
 
 namespace ringcache::protocol::fuzz {
@@ -238,7 +241,23 @@ class Session {
 
 // Feeds `input` whole, then in pieces whose sizes come from `seed`; the two
 // logs must agree.
+// The look-ahead's PeekTextRequest over the fuzzer's exactly sized input
+// (ASan sees any read past it): walked from the start as the server walks a
+// buffer, and from each of the first bytes. A peeked key lies inside the
+// input, and the next request starts after this one.
+inline void CheckPeek(std::string_view input) {
+  PeekedRequest r;
+  auto check = [&](size_t pos) {
+    if (!PeekTextRequest(input, pos, &r)) return false;
+    Check(r.next > pos && Inside(r.key, input) && r.key.size() <= kMaxKeyLength);
+    return true;
+  };
+  for (uint64_t pos = 0; pos < input.size() && check(static_cast<size_t>(pos));) pos = r.next;
+  for (size_t pos = 0; pos < input.size() && pos < 64; ++pos) check(pos);
+}
+
 inline void Run(std::string_view input, uint8_t seed) {
+  CheckPeek(input);
   Session whole;
   whole.Feed(input);
   Session split;
