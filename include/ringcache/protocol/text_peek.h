@@ -107,10 +107,15 @@ RC_ALWAYS_INLINE const char* SkipToken(const char* p, const char* end) {
 // with a single space after each.
 RC_ALWAYS_INLINE const char* SkipFlagsAndExptime(const char* p, const char* end) {
   if (end - p >= 8) {
-    // Both within the next eight bytes, as in "0 0 32\r\n": the first two
-    // spaces there, with no line end before the second.
     uint64_t w;
     std::memcpy(&w, p, 8);
+    // One byte each, as in "0 0 32\r\n".
+    if ((w & 0xff00ff00u) == 0x20002000u && static_cast<uint8_t>(w) > ' ' &&
+        static_cast<uint8_t>(w >> 16) > ' ') {
+      return p + 4;
+    }
+    // Both within the next eight bytes: the first two spaces there, with no
+    // line end before the second.
     const uint64_t spaces = ZeroBytes(w ^ (kOnes * ' '));
     const uint64_t second = spaces & (spaces - 1);
     if (second != 0) {
