@@ -181,7 +181,6 @@ void Connection::OnDataSoon(std::string_view data) {
 }
 
 Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {
-  base::OutBuffer& out = conn.out();
   const ParseResult r = parser_.Parse(data.substr(*pos), &req_);
   switch (r.status) {
     case ParseStatus::kNeedMore:
@@ -199,7 +198,7 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
     case ParseStatus::kError:
       *pos += r.consumed;
-      if (!r.noreply) protocol::AppendError(out, r.error);
+      if (!r.noreply) protocol::AppendError(conn.out(), r.error);
       if (r.swallow != 0) BeginSwallow(r.swallow);
       return Step::kContinue;
     case ParseStatus::kClose:
@@ -209,7 +208,7 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       conn.CloseNow();
       return Step::kStop;
     case ParseStatus::kCloseWithError:
-      protocol::AppendError(out, r.error);
+      protocol::AppendError(conn.out(), r.error);
       SetState(ConnState::kClosing);
       conn.CloseAfterFlush();
       return Step::kStop;

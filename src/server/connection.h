@@ -176,9 +176,14 @@ class Connection final : public io::ConnectionHandler {
   // touch_cmds/touch_misses) and the watch fetchers line.
   void CountFetch(std::string_view key, storage::ItemView item, bool touch);
 
-  // --- watch events (watch_events.cc); cheap no-ops with nobody watching ---
+  // --- watch events (watch_events.cc); with nobody watching, the hot ones
+  // (LogFetch, WatchKey) cost one relaxed load here and nothing else ---
+  bool Watching(uint16_t categories) const { return worker_.server().watch.Active(categories); }
   void StartWatch(io::Connection& conn, const protocol::TextRequest& req);
-  void LogFetch(std::string_view key, storage::ItemView item);
+  void LogFetch(std::string_view key, storage::ItemView item) {
+    if (RC_UNLIKELY(Watching(protocol::kWatchFetchers))) PublishFetch(key, item);
+  }
+  void PublishFetch(std::string_view key, storage::ItemView item);
   // Before a store: memcached's do_store_item looks the key up (a fetch).
   void LogStoreLookup(std::string_view key);
   void LogStore(std::string_view key, storage::StoreResult result, storage::StoreMode mode);
@@ -187,7 +192,11 @@ class Connection final : public io::ConnectionHandler {
   void LogConnection(bool open);
   // The pending item's key when anyone watches stores (after the lookup
   // memcached logs); empty otherwise. A copy: the item may be gone after Store.
-  std::string WatchKey();
+  std::string WatchKey() {
+    if (RC_LIKELY(!Watching(protocol::kWatchFetchers | protocol::kWatchMutations))) return {};
+    return CopyWatchedKey();
+  }
+  std::string CopyWatchedKey();
 
   // --- lru_crawler metadump (metadump.cc): streamed in pieces as the client reads ---
   struct Metadump {
