@@ -141,41 +141,44 @@ constexpr int kPrefetchRequests = 2 * kPrefetchKeys;
 
 }  // namespace
 
-size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
-                               uint64_t* hashes, int room, int* n) {
+int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
+                            uint64_t* hashes, size_t* end) {
+  storage::StoreThread& store = worker_.store();
   size_t scan = pos;
-  for (int i = 0; i < kPrefetchRequests && *n < room && scan < data.size(); ++i) {
+  int n = 0;
+  for (int i = 0; i < kPrefetchRequests && n < kPrefetchKeys && scan < data.size(); ++i) {
     protocol::PeekedRequest ahead;
     if (!protocol::PeekTextRequest(data, scan, &ahead)) break;
     // A lone request gains nothing from a hint it would wait on at once.
-    if (!lone_too && i == 0 && ahead.next >= data.size()) return data.size();
+    if (!lone_too && i == 0 && ahead.next >= data.size()) {
+      scan = data.size();
+      break;
+    }
     if (!ahead.key.empty()) {
-      storage::StoreThread& store = worker_.store();
-      hashes[(*n)++] = prefetch ? store.PrefetchBucket(ahead.key) : store.KeyHash(ahead.key);
+      hashes[n++] = prefetch ? store.PrefetchBucket(ahead.key) : store.KeyHash(ahead.key);
     }
     // Past the data: a value block still arriving, nothing more to see.
     scan = ahead.next < data.size() ? static_cast<size_t>(ahead.next) : data.size();
   }
-  return scan;
+  *end = scan;
+  return n;
 }
 
 size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
   uint64_t hashes[kPrefetchKeys];
-  int n = 0;
-  const size_t scan =
-      HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, kPrefetchKeys, &n);
+  size_t end;
+  const int n = HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, &end);
   worker_.store().PrefetchItems(hashes, n);
-  return scan;
+  return end;
 }
 
 void Connection::OnDataSoon(std::string_view data) {
   // Bytes carried from an earlier turn or a value block in progress may come
   // first; then the first "line" hints nothing useful, which costs little.
   if (wire_ != Wire::kText || !authenticated_) return;
-  int n = 0;
   uint64_t* batch = worker_.soon_batch(kPrefetchKeys);
   if (batch == nullptr) return;
-  soon_end_ = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, kPrefetchKeys, &n);
+  const int n = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, &soon_end_);
   soon_data_ = data.data();
   soon_key_ = worker_.soon_added(n);
 }

@@ -117,14 +117,14 @@ class Connection final : public io::ConnectionHandler {
   // Prefetches the store memory of the keyed requests pipelined after `pos`
   // (up to kPrefetchKeys); returns where the requests it looked at end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
-  // The first stage of that: stores the hashes of up to `room` keys of the
-  // requests from `pos` on (protocol::PeekTextRequest: value blocks are
-  // stepped over, not read) at hashes[*n...], hinting their index buckets if
-  // `prefetch`. Returns where the requests it looked at end (all of `data`
-  // for a lone request unless `lone_too`, or when a value block runs past
-  // the end).
-  size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
-                     uint64_t* hashes, int room, int* n);
+  // The first stage of that: stores the hashes of up to kPrefetchKeys keys
+  // of the requests from `pos` on (protocol::PeekTextRequest: value blocks
+  // are stepped over, not read) at hashes[0...], hinting their index buckets
+  // if `prefetch`, and returns how many. *end is where the requests it
+  // looked at end (all of `data` for a lone request unless `lone_too`, or
+  // when a value block runs past the end).
+  int HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch, uint64_t* hashes,
+                  size_t* end);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
@@ -191,12 +191,13 @@ class Connection final : public io::ConnectionHandler {
                        base::RelTime exptime, size_t value_bytes);
   void LogConnection(bool open);
   // The pending item's key when anyone watches stores (after the lookup
-  // memcached logs); empty otherwise. A copy: the item may be gone after Store.
-  std::string WatchKey() {
+  // memcached logs); empty otherwise. A copy in watch_key_, valid until the
+  // next call: the item may be gone after Store.
+  std::string_view WatchKey() {
     if (RC_LIKELY(!Watching(protocol::kWatchFetchers | protocol::kWatchMutations))) return {};
     return CopyWatchedKey();
   }
-  std::string CopyWatchedKey();
+  std::string_view CopyWatchedKey();
 
   // --- lru_crawler metadump (metadump.cc): streamed in pieces as the client reads ---
   struct Metadump {
@@ -231,6 +232,7 @@ class Connection final : public io::ConnectionHandler {
   uint32_t responses_left_ = UINT32_MAX;
   PendingStore pending_;
 
+  std::string watch_key_;                       // WatchKey's copy
   std::shared_ptr<WatchHub::Watcher> watcher_;  // set once this is a watch connection
   std::unique_ptr<Metadump> metadump_;          // a metadump in progress
   protocol::WatchCloseReason close_reason_ = protocol::WatchCloseReason::kNormal;

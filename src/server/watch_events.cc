@@ -92,10 +92,10 @@ void Connection::LogStoreLookup(std::string_view key) {
   LogFetch(key, worker_.store().Get(key, now(), options).item);
 }
 
-std::string Connection::CopyWatchedKey() {
-  std::string key(item_.key());
-  LogStoreLookup(key);
-  return key;
+std::string_view Connection::CopyWatchedKey() {
+  watch_key_.assign(item_.key());
+  LogStoreLookup(watch_key_);
+  return watch_key_;
 }
 
 void Connection::LogStore(std::string_view key, storage::StoreResult result,
