@@ -61,6 +61,8 @@ RC_ALWAYS_INLINE const char* ScanKey(const char* p, const char* end) {
       p += __builtin_ctzll(low) / 8;
       const char c = *p;
       if (c == ' ' || c == '\n' || c == '\0') return p;
+      // A get's "\r\n": the '\r' is no stop byte, the '\n' after it is.
+      if (c == '\r' && p + 1 != limit && p[1] == '\n') return p + 1;
       break;
     }
     p += 8;
