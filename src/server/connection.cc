@@ -183,7 +183,8 @@ void Connection::OnDataSoon(std::string_view data) {
   soon_key_ = worker_.soon_added(n);
 }
 
-Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {
+RC_ALWAYS_INLINE Connection::Step Connection::StepText(io::Connection& conn, std::string_view data,
+                                                       size_t* pos) {
   const ParseResult r = parser_.Parse(data.substr(*pos), &req_);
   switch (r.status) {
     case ParseStatus::kNeedMore:
@@ -286,7 +287,7 @@ Connection::Step Connection::StepBinary(io::Connection& conn, std::string_view d
   return Step::kStop;
 }
 
-size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
+RC_ALWAYS_INLINE size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
   const protocol::ValueBlock::Step step = block_.Next(data);
   std::string_view v = step.value;
   if (!v.empty() && item_) {
@@ -308,7 +309,7 @@ size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
   return step.consumed;
 }
 
-void Connection::FinishValue(io::Connection& conn) {
+RC_ALWAYS_INLINE void Connection::FinishValue(io::Connection& conn) {
   phase_ = Phase::kCommand;
   SetState(ConnState::kParseCmd);
   base::OutBuffer& out = conn.out();
@@ -328,7 +329,7 @@ void Connection::FinishValue(io::Connection& conn) {
   FinishStore(out);
 }
 
-void Connection::Dispatch(io::Connection& conn, const protocol::TextRequest& req) {
+RC_ALWAYS_INLINE void Connection::Dispatch(io::Connection& conn, const protocol::TextRequest& req) {
   base::OutBuffer& out = conn.out();
   switch (req.command) {
     case TextCommand::kGet:

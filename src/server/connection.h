@@ -102,8 +102,11 @@ class Connection final : public io::ConnectionHandler {
   };
 
   // --- state machine (connection.cc) ---
-  size_t ContinueValue(io::Connection& conn, std::string_view data);
-  void FinishValue(io::Connection& conn);
+  // ContinueValue, FinishValue, StepText and Dispatch are inline: defined in
+  // connection.cc, where OnData's request loop is their only caller, and
+  // folded into it (each call cost its frame on every request).
+  inline size_t ContinueValue(io::Connection& conn, std::string_view data);
+  inline void FinishValue(io::Connection& conn);
   // A value block: text's ends in "\r\n", binary's is raw bytes.
   void BeginValue(uint32_t value_bytes) {
     block_ = wire_ == Wire::kBinary ? protocol::ValueBlock::Raw(value_bytes)
@@ -113,7 +116,7 @@ class Connection final : public io::ConnectionHandler {
     SetState(ConnState::kNread);
   }
   void BeginSwallow(uint64_t bytes);
-  Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  inline Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
   // Prefetches the store memory of the keyed requests pipelined after `pos`
   // (up to kPrefetchKeys); returns where the requests it looked at end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
@@ -127,7 +130,7 @@ class Connection final : public io::ConnectionHandler {
                   size_t* end);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
-  void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
+  inline void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
   void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
   // One more response in this event under memcached's read_buf_mem_limit;
   // false (counted as response_obj_oom) once the worker's share is used up.
