@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "parse_internal.h"
-#include "text_fast_path.h"
 
 namespace ringcache::protocol {
 
@@ -252,15 +251,6 @@ ParseResult TextParser::NoNewline(std::string_view data) const {
     return r;
   }
   return ParseResult{};
-}
-
-ParseResult TextParser::Parse(std::string_view data, TextRequest* req) {
-  ParseResult r;
-  if (internal::ParseCanonical(data, req, &r)) {
-    scanned_ = 0;  // as the general path leaves it after a complete line
-    return r;
-  }
-  return ParseGeneral(data, req);
 }
 
 ParseResult TextParser::ParseGeneral(std::string_view data, TextRequest* req) {

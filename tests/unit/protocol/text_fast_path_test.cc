@@ -1,4 +1,4 @@
-// The text parser's fast path (src/protocol/text_fast_path.h) against its
+// The text parser's fast path (ringcache/protocol/text_fast_path.h) against its
 // general path: for every generated input, ParseCanonical either declines
 // and writes nothing, or produces the ParseResult and the request fields
 // TextParser::ParseGeneral produces, field by field (views compared by
@@ -7,7 +7,7 @@
 // of canonical lines (a byte replaced, inserted or deleted, a cut), so the
 // near misses on every side of the fast path's borders are covered.
 // text_parser_test.cc feeds canonical pipelines split at every byte.
-#include "text_fast_path.h"
+#include "ringcache/protocol/text_fast_path.h"
 
 #include <cstdint>
 #include <random>

@@ -1,8 +1,10 @@
 // The text parser's fast path: the request lines pipelining clients send
 // most, recognised in one pass over the input, framing included.
 //
-// TextParser::Parse tries ParseCanonical first. It accepts only a complete
-// line of one of these shapes, with single spaces and plain decimal digits:
+// TextParser::Parse tries ParseCanonical first (inline: the fast path is
+// compiled into the parser's caller; it is no API of its own). It accepts
+// only a complete line of one of these shapes, with single spaces and plain
+// decimal digits:
 //
 //   set|add|replace|append|prepend <key> <flags> <exptime> <bytes>[ noreply]
 //   cas <key> <flags> <exptime> <bytes> <cas>[ noreply]
@@ -31,7 +33,6 @@
 #include <cstring>
 #include <string_view>
 
-#include "parse_internal.h"
 #include "ringcache/base/compiler.h"
 #include "ringcache/protocol/limits.h"
 #include "ringcache/protocol/text_request.h"
@@ -39,6 +40,13 @@
 namespace ringcache::protocol::internal {
 
 namespace fast_path {
+
+RC_ALWAYS_INLINE ParseResult Request(size_t consumed) {
+  ParseResult r;
+  r.status = ParseStatus::kRequest;
+  r.consumed = consumed;
+  return r;
+}
 
 // The key at `p`: stops at the first byte that is ' ', '\n' or NUL (or at
 // `end`), at most kMaxKeyLength + 1 bytes on. Eight bytes at a time: the
@@ -136,7 +144,7 @@ RC_ALWAYS_INLINE bool Retrieval(TextCommand command, const char* begin, const ch
   req->keys.text = std::string_view(cmd_end, static_cast<size_t>(key_end - cmd_end));
   req->keys.first = std::string_view(key, key_len);
   req->keys.count = 1;
-  *out = Done(static_cast<size_t>(p + 1 - begin));
+  *out = Request(static_cast<size_t>(p + 1 - begin));
   return true;
 }
 
@@ -178,7 +186,7 @@ RC_ALWAYS_INLINE bool Storage(TextCommand command, const char* begin, const char
   req->exptime = static_cast<int32_t>(exptime);
   req->value_bytes = static_cast<uint32_t>(length);
   if (command == TextCommand::kCas) req->cas = cas;
-  *out = Done(static_cast<size_t>(p - begin));
+  *out = Request(static_cast<size_t>(p - begin));
   return true;
 }
 
