@@ -154,7 +154,14 @@ RC_ALWAYS_INLINE int64_t Length(const char** pp, const char* end) {
 // Looks at the request that starts at data[pos]. False when its line is not
 // complete in `data`.
 RC_ALWAYS_INLINE bool PeekTextRequest(std::string_view data, size_t pos, PeekedRequest* out) {
-  using namespace peek_internal;
+  using peek_internal::Classify;
+  using peek_internal::Keyed;
+  using peek_internal::kOnes;
+  using peek_internal::Length;
+  using peek_internal::Load8;
+  using peek_internal::LowestBelowBang;
+  using peek_internal::SkipFlagsAndExptime;
+  using peek_internal::ZeroBytes;
   const char* const begin = data.data() + pos;
   const char* const end = data.data() + data.size();
   if (begin >= end) return false;
