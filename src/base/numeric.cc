@@ -124,16 +124,9 @@ constexpr char kDigitPairs[201] =
 
 }  // namespace
 
-size_t FormatU64(uint64_t v, char* out) {
-  // Replies format small numbers most (flags 0, lengths of tens of bytes).
-  if (v < 10) {
-    out[0] = static_cast<char>('0' + v);
-    return 1;
-  }
-  if (v < 100) {
-    std::memcpy(out, kDigitPairs + 2 * v, 2);
-    return 2;
-  }
+namespace internal {
+
+size_t FormatU64Slow(uint64_t v, char* out) {
   char tmp[kMaxU64Digits];
   size_t i = kMaxU64Digits;
   while (v >= 100) {
@@ -151,6 +144,8 @@ size_t FormatU64(uint64_t v, char* out) {
   std::memcpy(out, tmp + i, n);
   return n;
 }
+
+}  // namespace internal
 
 size_t FormatI64(int64_t v, char* out) {
   if (v < 0) {

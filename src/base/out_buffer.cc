@@ -35,6 +35,7 @@ OutBuffer::Segment& OutBuffer::PushSegment() {
     std::vector<Segment> bigger(std::max<size_t>(8, ring_.size() * 2));
     for (size_t i = 0; i < count_; ++i) bigger[i] = At(i);
     ring_.swap(bigger);
+    ring_mask_ = ring_.size() - 1;
     head_ = 0;
   }
   ++count_;
@@ -97,7 +98,7 @@ void OutBuffer::PopFront() {
   } else if (s.ref.release != nullptr) {
     s.ref.release(s.ref.ctx);
   }
-  head_ = (head_ + 1) & (ring_.size() - 1);
+  head_ = (head_ + 1) & ring_mask_;
   --count_;
   if (count_ == 0) {
     head_ = 0;

@@ -35,30 +35,6 @@ RC_ALWAYS_INLINE size_t FormatValueHeader(char* const start, std::string_view ke
 
 }  // namespace
 
-std::string_view TextReplyLine(TextReply reply) {
-  switch (reply) {
-    case TextReply::kStored:
-      return "STORED\r\n";
-    case TextReply::kNotStored:
-      return "NOT_STORED\r\n";
-    case TextReply::kExists:
-      return "EXISTS\r\n";
-    case TextReply::kNotFound:
-      return "NOT_FOUND\r\n";
-    case TextReply::kDeleted:
-      return "DELETED\r\n";
-    case TextReply::kTouched:
-      return "TOUCHED\r\n";
-    case TextReply::kOk:
-      return "OK\r\n";
-    case TextReply::kEnd:
-      return "END\r\n";
-    case TextReply::kReset:
-      return "RESET\r\n";
-  }
-  return "SERVER_ERROR Unhandled storage type.\r\n";
-}
-
 void AppendValueHeader(base::OutBuffer& out, std::string_view key, uint32_t client_flags,
                        uint32_t value_bytes) {
   char* p = out.Reserve(kMaxValueHeader);

@@ -253,7 +253,7 @@ ParseResult TextParser::NoNewline(std::string_view data) const {
   return ParseResult{};
 }
 
-ParseResult TextParser::Parse(std::string_view data, TextRequest* req) {
+ParseResult TextParser::ParseGeneral(std::string_view data, TextRequest* req) {
   const size_t n = data.size();
   // Bytes already searched need no second look (see the class comment); a
   // shorter input than remembered means the caller broke that contract.

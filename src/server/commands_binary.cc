@@ -157,7 +157,7 @@ void Connection::FinishBinaryStore(base::OutBuffer& out) {
   options.mode = pending_.mode;
   options.compare_cas = pending_.compare_cas;
   uint64_t cas = 0;
-  const std::string key = WatchKey();
+  const std::string_view key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), &cas);
   if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   switch (r) {

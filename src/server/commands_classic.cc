@@ -126,7 +126,7 @@ void Connection::FinishStore(base::OutBuffer& out) {
   storage::StoreOptions options;
   options.mode = pending_.mode;
   options.compare_cas = pending_.compare_cas;
-  const std::string key = WatchKey();
+  const std::string_view key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), nullptr);
   if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   if (r == storage::StoreResult::kNotFound && pending_.mode == StoreMode::kCas) {

@@ -154,7 +154,7 @@ void Connection::FinishMetaSet(base::OutBuffer& out, bool terminated_ok) {
   options.compare_cas = pending_.compare_cas;
   options.invalidate = req.invalidate() && pending_.mode == storage::StoreMode::kCas;
   uint64_t cas = 0;
-  const std::string key = WatchKey();
+  const std::string_view key = WatchKey();
   const storage::StoreResult r = worker_.store().Store(std::move(item_), options, now(), &cas);
   if (RC_UNLIKELY(!key.empty())) LogStore(key, r, pending_.mode);
   MetaStatus status = MetaStatus::kHd;

@@ -8,6 +8,7 @@
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/meta_composer.h"
 #include "ringcache/protocol/text_composer.h"
+#include "ringcache/protocol/text_peek.h"
 
 namespace ringcache::server {
 
@@ -131,94 +132,59 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
 
 namespace {
 
-// Requests looked ahead at once: enough that a batch's cache misses overlap,
-// few enough that the prefetched lines are still cached when executed. A
-// storage request spans two lines (command and data), so lines are capped at
-// twice as many.
+// Keyed requests looked ahead at once: enough that a batch's cache misses
+// overlap, few enough that the prefetched lines are still cached when
+// executed. Requests that name no key are stepped over, up to twice as many
+// requests in all.
 constexpr int kPrefetchKeys = 16;
-constexpr int kPrefetchLines = 2 * kPrefetchKeys;
-
-// Whether a text command's first argument is a key: get, set, mg, gets, ms,
-// delete, incr, decr, append, add, cas, md, ma, touch, replace, prepend.
-// gat/gats (exptime first) and multi-key gets beyond the first key are left
-// out: a hint is only a hint. Decided by length and a few bytes, since this
-// runs for every pipelined line before it is parsed.
-bool KeyedCommand(std::string_view cmd) {
-  switch (cmd.size()) {
-    case 2:
-      return cmd[0] == 'm' && (cmd[1] == 'g' || cmd[1] == 's' || cmd[1] == 'd' || cmd[1] == 'a');
-    case 3:
-      return cmd == "get" || cmd == "set" || cmd == "add" || cmd == "cas";
-    case 4:
-      return cmd == "gets" || cmd == "incr" || cmd == "decr";
-    case 5:
-      return cmd == "touch";
-    case 6:
-      return cmd == "delete" || cmd == "append";
-    case 7:
-      return cmd == "replace" || cmd == "prepend";
-    default:
-      return false;
-  }
-}
-
-// The key a text request line names first, or an empty view. Data lines of
-// storage requests may look like requests too; prefetching for them is only
-// wasted, never wrong.
-std::string_view RequestKey(std::string_view line) {
-  const size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || !KeyedCommand(line.substr(0, sp))) return {};
-  const size_t start = sp + 1;
-  size_t end = start;
-  while (end < line.size() && line[end] != ' ' && line[end] != '\r') ++end;
-  const size_t len = end - start;
-  return len > 0 && len <= protocol::kMaxKeyLength ? line.substr(start, len) : std::string_view();
-}
+constexpr int kPrefetchRequests = 2 * kPrefetchKeys;
 
 }  // namespace
 
-size_t Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
-                               uint64_t* hashes, int room, int* n) {
+int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
+                            uint64_t* hashes, size_t* end) {
+  storage::StoreThread& store = worker_.store();
   size_t scan = pos;
-  for (int lines = 0; lines < kPrefetchLines && *n < room; ++lines) {
-    const void* nl = std::memchr(data.data() + scan, '\n', data.size() - scan);
-    if (nl == nullptr) break;
-    const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
+  int n = 0;
+  for (int i = 0; i < kPrefetchRequests && n < kPrefetchKeys && scan < data.size(); ++i) {
+    protocol::PeekedRequest ahead;
+    if (!protocol::PeekTextRequest(data, scan, &ahead)) break;
     // A lone request gains nothing from a hint it would wait on at once.
-    if (!lone_too && lines == 0 && end + 1 == data.size()) return data.size();
-    const std::string_view key = RequestKey(data.substr(scan, end - scan));
-    if (!key.empty()) {
-      storage::StoreThread& store = worker_.store();
-      hashes[(*n)++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
+    if (!lone_too && i == 0 && ahead.next >= data.size()) {
+      scan = data.size();
+      break;
     }
-    scan = end + 1;
+    if (!ahead.key.empty()) {
+      hashes[n++] = prefetch ? store.PrefetchBucket(ahead.key) : store.KeyHash(ahead.key);
+    }
+    // Past the data: a value block still arriving, nothing more to see.
+    scan = ahead.next < data.size() ? static_cast<size_t>(ahead.next) : data.size();
   }
-  return scan;
+  *end = scan;
+  return n;
 }
 
 size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
   uint64_t hashes[kPrefetchKeys];
-  int n = 0;
-  const size_t scan =
-      HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, kPrefetchKeys, &n);
+  size_t end;
+  const int n = HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, &end);
   worker_.store().PrefetchItems(hashes, n);
-  return scan;
+  return end;
 }
 
 void Connection::OnDataSoon(std::string_view data) {
   // Bytes carried from an earlier turn or a value block in progress may come
   // first; then the first "line" hints nothing useful, which costs little.
   if (wire_ != Wire::kText || !authenticated_) return;
-  int n = 0;
   uint64_t* batch = worker_.soon_batch(kPrefetchKeys);
   if (batch == nullptr) return;
-  soon_end_ = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, kPrefetchKeys, &n);
+  const int n = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, &soon_end_);
   soon_data_ = data.data();
   soon_key_ = worker_.soon_added(n);
 }
 
-Connection::Step Connection::StepText(io::Connection& conn, std::string_view data, size_t* pos) {
-  base::OutBuffer& out = conn.out();
+RC_ALWAYS_INLINE Connection::Step Connection::StepText(io::Connection& conn, std::string_view data,
+                                                       size_t* pos) {
   const ParseResult r = parser_.Parse(data.substr(*pos), &req_);
   switch (r.status) {
     case ParseStatus::kNeedMore:
@@ -236,7 +202,7 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       return state() == ConnState::kClosing ? Step::kStop : Step::kContinue;
     case ParseStatus::kError:
       *pos += r.consumed;
-      if (!r.noreply) protocol::AppendError(out, r.error);
+      if (!r.noreply) protocol::AppendError(conn.out(), r.error);
       if (r.swallow != 0) BeginSwallow(r.swallow);
       return Step::kContinue;
     case ParseStatus::kClose:
@@ -246,7 +212,7 @@ Connection::Step Connection::StepText(io::Connection& conn, std::string_view dat
       conn.CloseNow();
       return Step::kStop;
     case ParseStatus::kCloseWithError:
-      protocol::AppendError(out, r.error);
+      protocol::AppendError(conn.out(), r.error);
       SetState(ConnState::kClosing);
       conn.CloseAfterFlush();
       return Step::kStop;
@@ -321,7 +287,7 @@ Connection::Step Connection::StepBinary(io::Connection& conn, std::string_view d
   return Step::kStop;
 }
 
-size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
+RC_ALWAYS_INLINE size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
   const protocol::ValueBlock::Step step = block_.Next(data);
   std::string_view v = step.value;
   if (!v.empty() && item_) {
@@ -343,7 +309,7 @@ size_t Connection::ContinueValue(io::Connection& conn, std::string_view data) {
   return step.consumed;
 }
 
-void Connection::FinishValue(io::Connection& conn) {
+RC_ALWAYS_INLINE void Connection::FinishValue(io::Connection& conn) {
   phase_ = Phase::kCommand;
   SetState(ConnState::kParseCmd);
   base::OutBuffer& out = conn.out();
@@ -363,7 +329,7 @@ void Connection::FinishValue(io::Connection& conn) {
   FinishStore(out);
 }
 
-void Connection::Dispatch(io::Connection& conn, const protocol::TextRequest& req) {
+RC_ALWAYS_INLINE void Connection::Dispatch(io::Connection& conn, const protocol::TextRequest& req) {
   base::OutBuffer& out = conn.out();
   switch (req.command) {
     case TextCommand::kGet:

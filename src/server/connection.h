@@ -102,8 +102,11 @@ class Connection final : public io::ConnectionHandler {
   };
 
   // --- state machine (connection.cc) ---
-  size_t ContinueValue(io::Connection& conn, std::string_view data);
-  void FinishValue(io::Connection& conn);
+  // ContinueValue, FinishValue, StepText and Dispatch are inline: defined in
+  // connection.cc, where OnData's request loop is their only caller, and
+  // folded into it (each call cost its frame on every request).
+  inline size_t ContinueValue(io::Connection& conn, std::string_view data);
+  inline void FinishValue(io::Connection& conn);
   // A value block: text's ends in "\r\n", binary's is raw bytes.
   void BeginValue(uint32_t value_bytes) {
     block_ = wire_ == Wire::kBinary ? protocol::ValueBlock::Raw(value_bytes)
@@ -113,19 +116,21 @@ class Connection final : public io::ConnectionHandler {
     SetState(ConnState::kNread);
   }
   void BeginSwallow(uint64_t bytes);
-  Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  inline Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
   // Prefetches the store memory of the keyed requests pipelined after `pos`
-  // (up to kPrefetchKeys); returns where the scanned lines end.
+  // (up to kPrefetchKeys); returns where the requests it looked at end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
-  // The first stage of that: stores the hashes of up to `room` keys of the
-  // lines from `pos` on at hashes[*n...], hinting their index buckets if
-  // `prefetch`. Returns where the scanned lines end (all of `data` for a
-  // lone request unless `lone_too`).
-  size_t HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
-                     uint64_t* hashes, int room, int* n);
+  // The first stage of that: stores the hashes of up to kPrefetchKeys keys
+  // of the requests from `pos` on (protocol::PeekTextRequest: value blocks
+  // are stepped over, not read) at hashes[0...], hinting their index buckets
+  // if `prefetch`, and returns how many. *end is where the requests it
+  // looked at end (all of `data` for a lone request unless `lone_too`, or
+  // when a value block runs past the end).
+  int HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch, uint64_t* hashes,
+                  size_t* end);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
-  void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
+  inline void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
   void SetState(ConnState s) { state_.store(s, std::memory_order_relaxed); }
   // One more response in this event under memcached's read_buf_mem_limit;
   // false (counted as response_obj_oom) once the worker's share is used up.
@@ -174,9 +179,14 @@ class Connection final : public io::ConnectionHandler {
   // touch_cmds/touch_misses) and the watch fetchers line.
   void CountFetch(std::string_view key, storage::ItemView item, bool touch);
 
-  // --- watch events (watch_events.cc); cheap no-ops with nobody watching ---
+  // --- watch events (watch_events.cc); with nobody watching, the hot ones
+  // (LogFetch, WatchKey) cost one relaxed load here and nothing else ---
+  bool Watching(uint16_t categories) const { return worker_.server().watch.Active(categories); }
   void StartWatch(io::Connection& conn, const protocol::TextRequest& req);
-  void LogFetch(std::string_view key, storage::ItemView item);
+  void LogFetch(std::string_view key, storage::ItemView item) {
+    if (RC_UNLIKELY(Watching(protocol::kWatchFetchers))) PublishFetch(key, item);
+  }
+  void PublishFetch(std::string_view key, storage::ItemView item);
   // Before a store: memcached's do_store_item looks the key up (a fetch).
   void LogStoreLookup(std::string_view key);
   void LogStore(std::string_view key, storage::StoreResult result, storage::StoreMode mode);
@@ -184,8 +194,13 @@ class Connection final : public io::ConnectionHandler {
                        base::RelTime exptime, size_t value_bytes);
   void LogConnection(bool open);
   // The pending item's key when anyone watches stores (after the lookup
-  // memcached logs); empty otherwise. A copy: the item may be gone after Store.
-  std::string WatchKey();
+  // memcached logs); empty otherwise. A copy in watch_key_, valid until the
+  // next call: the item may be gone after Store.
+  std::string_view WatchKey() {
+    if (RC_LIKELY(!Watching(protocol::kWatchFetchers | protocol::kWatchMutations))) return {};
+    return CopyWatchedKey();
+  }
+  std::string_view CopyWatchedKey();
 
   // --- lru_crawler metadump (metadump.cc): streamed in pieces as the client reads ---
   struct Metadump {
@@ -220,6 +235,7 @@ class Connection final : public io::ConnectionHandler {
   uint32_t responses_left_ = UINT32_MAX;
   PendingStore pending_;
 
+  std::string watch_key_;                       // WatchKey's copy
   std::shared_ptr<WatchHub::Watcher> watcher_;  // set once this is a watch connection
   std::unique_ptr<Metadump> metadump_;          // a metadump in progress
   protocol::WatchCloseReason close_reason_ = protocol::WatchCloseReason::kNormal;

@@ -7,7 +7,6 @@ namespace ringcache::server {
 
 void PrefixStats::Record(std::string_view key, uint64_t gets, uint64_t hits, uint64_t sets,
                          uint64_t deletes) {
-  if (!enabled()) return;
   const size_t end = key.find(delimiter_);
   if (end == std::string_view::npos) return;
   const std::string_view prefix = key.substr(0, end);

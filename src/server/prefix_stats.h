@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 
+#include "ringcache/base/compiler.h"
 #include "ringcache/base/out_buffer.h"
 
 namespace ringcache::server {
@@ -29,9 +30,15 @@ class PrefixStats {
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
   void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
 
-  void RecordGet(std::string_view key, bool hit) { Record(key, 1, hit ? 1 : 0, 0, 0); }
-  void RecordSet(std::string_view key) { Record(key, 0, 0, 1, 0); }
-  void RecordDelete(std::string_view key) { Record(key, 0, 0, 0, 1); }
+  void RecordGet(std::string_view key, bool hit) {
+    if (RC_UNLIKELY(enabled())) Record(key, 1, hit ? 1 : 0, 0, 0);
+  }
+  void RecordSet(std::string_view key) {
+    if (RC_UNLIKELY(enabled())) Record(key, 0, 0, 1, 0);
+  }
+  void RecordDelete(std::string_view key) {
+    if (RC_UNLIKELY(enabled())) Record(key, 0, 0, 0, 1);
+  }
 
   // "PREFIX ..." lines then END (stats detail dump).
   void Dump(base::OutBuffer& out) const;
@@ -42,6 +49,7 @@ class PrefixStats {
   struct Counts {
     uint64_t gets = 0, hits = 0, sets = 0, deletes = 0;
   };
+  // Counts one command (the callers above checked enabled()).
   void Record(std::string_view key, uint64_t gets, uint64_t hits, uint64_t sets, uint64_t deletes);
 
   const char delimiter_;

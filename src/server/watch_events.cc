@@ -74,9 +74,8 @@ void Connection::StartWatch(io::Connection& conn, const protocol::TextRequest& r
   if (!req.noreply) protocol::AppendReply(out, protocol::TextReply::kOk);
 }
 
-void Connection::LogFetch(std::string_view key, storage::ItemView item) {
+void Connection::PublishFetch(std::string_view key, storage::ItemView item) {
   WatchHub& hub = worker_.server().watch;
-  if (RC_LIKELY(!hub.Active(protocol::kWatchFetchers))) return;
   const uint32_t cls = item ? static_cast<uint32_t>(worker_.server().store.ClassId(item)) : 0;
   const uint32_t bytes = item ? static_cast<uint32_t>(item.value_size()) : 0;
   const auto status = item ? protocol::WatchGetStatus::kFound : protocol::WatchGetStatus::kNotFound;
@@ -93,12 +92,10 @@ void Connection::LogStoreLookup(std::string_view key) {
   LogFetch(key, worker_.store().Get(key, now(), options).item);
 }
 
-std::string Connection::WatchKey() {
-  WatchHub& hub = worker_.server().watch;
-  if (RC_LIKELY(!hub.Active(protocol::kWatchFetchers | protocol::kWatchMutations))) return {};
-  std::string key(item_.key());
-  LogStoreLookup(key);
-  return key;
+std::string_view Connection::CopyWatchedKey() {
+  watch_key_.assign(item_.key());
+  LogStoreLookup(watch_key_);
+  return watch_key_;
 }
 
 void Connection::LogStore(std::string_view key, storage::StoreResult result,

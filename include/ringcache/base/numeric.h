@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ringcache/base/compiler.h"
+
 namespace ringcache::base {
 
 // memcached safe_strtoull: decimal uint64, optional leading '+' or '-';
@@ -32,9 +34,26 @@ bool ParseI32(std::string_view token, int32_t* out);
 // matter more here than tidiness: clients already live with this.
 bool ParseU32(std::string_view token, uint32_t* out);
 
+namespace internal {
+size_t FormatU64Slow(uint64_t v, char* out);  // FormatU64 from 100 on
+}  // namespace internal
+
 // Decimal formatting without locale or allocation. Returns the number of
 // bytes written to `out`, which needs room for 20 (u64) or 21 (i64) bytes.
-size_t FormatU64(uint64_t v, char* out);
+// Replies format small numbers most (flags 0, lengths of tens of bytes):
+// those are inline.
+RC_ALWAYS_INLINE size_t FormatU64(uint64_t v, char* out) {
+  if (v < 10) {
+    out[0] = static_cast<char>('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    out[0] = static_cast<char>('0' + v / 10);
+    out[1] = static_cast<char>('0' + v % 10);
+    return 2;
+  }
+  return internal::FormatU64Slow(v, out);
+}
 size_t FormatI64(int64_t v, char* out);
 inline constexpr size_t kMaxU64Digits = 20;
 

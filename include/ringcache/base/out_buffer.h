@@ -157,13 +157,14 @@ class OutBuffer {
   void StartBlock();
   Segment& PushSegment();
   void PopFront();
-  RC_ALWAYS_INLINE Segment& At(size_t i) { return ring_[(head_ + i) & (ring_.size() - 1)]; }
-  RC_ALWAYS_INLINE const Segment& At(size_t i) const {
-    return ring_[(head_ + i) & (ring_.size() - 1)];
-  }
+  RC_ALWAYS_INLINE Segment& At(size_t i) { return ring_[(head_ + i) & ring_mask_]; }
+  RC_ALWAYS_INLINE const Segment& At(size_t i) const { return ring_[(head_ + i) & ring_mask_]; }
 
   BlockPool* pool_;
   std::vector<Segment> ring_;  // power-of-two ring of segments
+  // ring_.size() - 1 once the ring exists: every append indexes the ring,
+  // and size() would divide by sizeof(Segment).
+  size_t ring_mask_ = 0;
   size_t head_ = 0;
   size_t count_ = 0;
   size_t size_ = 0;

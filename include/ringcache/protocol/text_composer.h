@@ -34,8 +34,31 @@ enum class TextReply : uint8_t {
   kReset,      // RESET (stats reset)
 };
 
-// The line for `reply`, "\r\n" included.
-std::string_view TextReplyLine(TextReply reply);
+// The line for `reply`, "\r\n" included. Inline, so a call with a constant
+// reply appends a constant line (no call, no variable-length copy).
+constexpr std::string_view TextReplyLine(TextReply reply) {
+  switch (reply) {
+    case TextReply::kStored:
+      return "STORED\r\n";
+    case TextReply::kNotStored:
+      return "NOT_STORED\r\n";
+    case TextReply::kExists:
+      return "EXISTS\r\n";
+    case TextReply::kNotFound:
+      return "NOT_FOUND\r\n";
+    case TextReply::kDeleted:
+      return "DELETED\r\n";
+    case TextReply::kTouched:
+      return "TOUCHED\r\n";
+    case TextReply::kOk:
+      return "OK\r\n";
+    case TextReply::kEnd:
+      return "END\r\n";
+    case TextReply::kReset:
+      return "RESET\r\n";
+  }
+  return "SERVER_ERROR Unhandled storage type.\r\n";
+}
 
 inline void AppendReply(base::OutBuffer& out, TextReply reply) { out.Append(TextReplyLine(reply)); }
 inline void AppendEnd(base::OutBuffer& out) { out.Append("END\r\n"); }

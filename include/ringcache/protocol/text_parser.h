@@ -49,6 +49,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "ringcache/base/compiler.h"
+#include "ringcache/protocol/text_fast_path.h"
 #include "ringcache/protocol/text_request.h"
 
 namespace ringcache::protocol {
@@ -70,8 +72,24 @@ class TextParser {
   TextParser() = default;
   explicit TextParser(Options options) : options_(options) {}
 
-  // Parses the first line of `data` into `*req` (see ParseResult).
-  [[nodiscard]] ParseResult Parse(std::string_view data, TextRequest* req);
+  // Parses the first line of `data` into `*req` (see ParseResult). The
+  // request lines pipelining clients send most (canonical storage lines,
+  // single-key get/gets; text_fast_path.h) take a fast path
+  // that reads the line once; everything else, and every error, goes
+  // through ParseGeneral.
+  [[nodiscard]] RC_ALWAYS_INLINE ParseResult Parse(std::string_view data, TextRequest* req) {
+    ParseResult r;
+    if (internal::ParseCanonical(data, req, &r)) {
+      scanned_ = 0;  // as the general path leaves it after a complete line
+      return r;
+    }
+    return ParseGeneral(data, req);
+  }
+
+  // Parse() without the fast path: memcached's framing and check order step
+  // by step. Same results as Parse() for every input (the fast path's tests
+  // and fuzz target compare the two).
+  [[nodiscard]] ParseResult ParseGeneral(std::string_view data, TextRequest* req);
 
   // Forget the remembered scan position (input was discarded).
   void Reset() { scanned_ = 0; }

@@ -208,7 +208,8 @@ struct TextRequest {
   double automove_ratio = 0;
   LruArgs lru;
   // The line's tokens (memcached's view), kept for commands that read raw
-  // arguments (extstore).
+  // arguments (extstore). Like any field, valid only for the commands whose
+  // comment names it: lines the parser's fast path takes are not tokenized.
   TokenList tokens;
 };
 

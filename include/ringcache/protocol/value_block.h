@@ -59,6 +59,14 @@ class ValueBlock {
       value_left_ -= take;
       if (value_left_ != 0) return s;
     }
+    // Mostly both terminator bytes are there at once.
+    if (trailer_seen_ == 0 && data.size() - s.consumed >= 2) {
+      trailer_[0] = data[s.consumed];
+      trailer_[1] = data[s.consumed + 1];
+      trailer_seen_ = 2;
+      s.consumed += 2;
+      return s;
+    }
     while (trailer_seen_ < 2 && s.consumed < data.size()) {
       trailer_[trailer_seen_++] = data[s.consumed++];
     }

@@ -13,7 +13,11 @@
 //     is still incomplete (memcached's rule); then the split run's outcomes
 //     before that refusal are a prefix of the whole run's;
 //   - composing a reply for a parsed meta request yields one line ending in
-//     "\r\n".
+//     "\r\n";
+//   - Parse, whose fast path takes canonical storage and get lines, and
+//     ParseGeneral give the same result and request fields;
+//   - the look-ahead's PeekTextRequest reads nothing outside the input and
+//     names keys inside it.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +31,7 @@
 #include "ringcache/base/out_buffer.h"
 #include "ringcache/protocol/meta_composer.h"
 #include "ringcache/protocol/text_parser.h"
+#include "ringcache/protocol/text_peek.h"
 #include "ringcache/protocol/value_block.h"
 
 namespace ringcache::protocol::fuzz {
@@ -120,13 +125,33 @@ inline std::string CheckOutcome(const ParseResult& r, const TextRequest& req,
       s += "," + std::string(req.key) + "," + std::to_string(req.value_bytes);
       [[fallthrough]];
     default:
-      // Every command but the get family and mn is tokenized.
-      if (req.command != TextCommand::kMetaNoop) {
+      // Every command but the get family and mn is tokenized, except for
+      // the storage lines the fast path takes (which do not tokenize).
+      if (req.command != TextCommand::kMetaNoop &&
+          (req.command < TextCommand::kSet || req.command > TextCommand::kCas)) {
         for (size_t i = 0; i < req.tokens.count; ++i) Check(Inside(req.tokens.token[i], line));
       }
       break;
   }
   return s;
+}
+
+inline bool SameView(std::string_view a, std::string_view b) {
+  return a.data() == b.data() && a.size() == b.size();
+}
+
+// TextParser::Parse (fast path first) and ParseGeneral agree: the same
+// result and the same classic request fields (meta requests and tokens
+// come from the general path either way).
+inline bool SameOutcome(const ParseResult& a, const TextRequest& x, const ParseResult& b,
+                        const TextRequest& y) {
+  return a.status == b.status && a.error == b.error && a.noreply == b.noreply &&
+         a.swallow == b.swallow && a.consumed == b.consumed && x.command == y.command &&
+         x.noreply == y.noreply && SameView(x.key, y.key) && SameView(x.keys.text, y.keys.text) &&
+         SameView(x.keys.first, y.keys.first) && x.keys.count == y.keys.count &&
+         x.exptime == y.exptime && x.client_flags == y.client_flags &&
+         x.value_bytes == y.value_bytes && x.cas == y.cas && x.delta == y.delta &&
+         x.deferred_error == y.deferred_error;
 }
 
 // The OnData loop over `pieces` consecutive parts of the input.
@@ -149,7 +174,11 @@ class Session {
         continue;
       }
       const std::string_view rest = data.substr(pos);
+      TextParser general = parser_;
+      TextRequest general_req = req_;
+      const ParseResult g = general.ParseGeneral(rest, &general_req);
       const ParseResult r = parser_.Parse(rest, &req_);
+      Check(SameOutcome(r, req_, g, general_req));
       if (r.status == ParseStatus::kNeedMore) {
         Check(r.consumed == 0);
         break;
@@ -212,7 +241,23 @@ class Session {
 
 // Feeds `input` whole, then in pieces whose sizes come from `seed`; the two
 // logs must agree.
+// The look-ahead's PeekTextRequest over the fuzzer's exactly sized input
+// (ASan sees any read past it): walked from the start as the server walks a
+// buffer, and from each of the first bytes. A peeked key lies inside the
+// input, and the next request starts after this one.
+inline void CheckPeek(std::string_view input) {
+  PeekedRequest r;
+  auto check = [&](size_t pos) {
+    if (!PeekTextRequest(input, pos, &r)) return false;
+    Check(r.next > pos && Inside(r.key, input) && r.key.size() <= kMaxKeyLength);
+    return true;
+  };
+  for (uint64_t pos = 0; pos < input.size() && check(static_cast<size_t>(pos));) pos = r.next;
+  for (size_t pos = 0; pos < input.size() && pos < 64; ++pos) check(pos);
+}
+
 inline void Run(std::string_view input, uint8_t seed) {
+  CheckPeek(input);
   Session whole;
   whole.Feed(input);
   Session split;

@@ -109,6 +109,25 @@ std::vector<ParseCase> Cases() {
       {"cas a 0 0 1 x\r\nb\r\n", {"error CLIENT_ERROR bad command line format", "error ERROR"}},
       {"cas a 0 0 1 99 noreply\r\nb\r\n", {"cas a f=0 e=0 n=1 cas=99 noreply", "  value 'b'"}},
       {"set a 0 0 1 noreply " + std::string(40, 'x') + "\r\n", {"error ERROR"}},
+      // --- the fast path's shapes (text_fast_path.h), pipelined, and near misses ---
+      {"set k00000000001 0 0 3\r\nabc\r\nget k00000000001\r\ngets k\nset k 1 2 1 noreply\n"
+       "x\r\ncas k 4294967295 1767225600 2 18446744073709551615\r\nyz\r\n",
+       {"set k00000000001 f=0 e=0 n=3", "  value 'abc'", "get k00000000001", "gets k",
+        "set k f=1 e=2 n=1 noreply", "  value 'x'",
+        "cas k f=4294967295 e=1767225600 n=2 cas=18446744073709551615", "  value 'yz'"}},
+      {"set " + k250 + " 0 0 1\r\nx\r\nget " + k250 + "\r\n",
+       {"set " + k250 + " f=0 e=0 n=1", "  value 'x'", "get " + k250}},
+      {"set a\rb 0 0 1\r\nx\r\nget a\rb\r\n",
+       {"set a\\x0db f=0 e=0 n=1", "  value 'x'", "get a\\x0db"}},
+      // Beyond the fast path's digits, the general path's narrowing.
+      {"set a 0 12345678901 1\r\nx\r\n", {"set a f=0 e=-539222987 n=1", "  value 'x'"}},
+      {"set a 00000000007 0 1\r\nx\r\n", {"set a f=7 e=0 n=1", "  value 'x'"}},
+      {"cas a 0 0 1 18446744073709551616\r\nx\r\n",
+       {"error CLIENT_ERROR bad command line format", "error ERROR"}},
+      {"set a 0 0 1  noreply\r\nx\r\n", {"set a f=0 e=0 n=1 noreply", "  value 'x'"}},
+      {"set a 0 0 1 noreply \r\nx\r\n", {"set a f=0 e=0 n=1 noreply", "  value 'x'"}},
+      {"get a \r\nget  b\r\n", {"get a", "get b"}},
+      {"gets a\r\r\n", {"gets a\\x0d"}},
       // --- incr / decr ---
       {"incr a 5\r\n", {"incr a 5"}},
       {"decr a 18446744073709551615 noreply\r\n", {"decr a 18446744073709551615 noreply"}},
