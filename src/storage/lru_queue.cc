@@ -55,6 +55,23 @@ size_t LruQueue::PushOldest(LruEntry e) {
   return allocated;
 }
 
+void LruQueue::PrefetchFromOldest(size_t from, size_t count) const {
+  constexpr uint32_t kPerLine = 64 / sizeof(LruEntry);
+  const Block* b = oldest_;
+  while (b != nullptr && from >= b->count()) {
+    from -= b->count();
+    b = b->newer;
+  }
+  for (; b != nullptr && count > 0; b = b->newer, from = 0) {
+    const uint32_t first = b->begin + static_cast<uint32_t>(from);
+    const uint32_t last =
+        static_cast<uint32_t>(std::min<size_t>(b->end, first + count));  // exclusive
+    for (uint32_t i = first; i < last; i += kPerLine) __builtin_prefetch(&b->e[i]);
+    __builtin_prefetch(&b->e[last - 1]);
+    count -= last - first;
+  }
+}
+
 size_t LruQueue::FinishSweptBlock(Block* b) {
   size_t freed = 0;
   Block* next = b->newer;

@@ -97,6 +97,9 @@ class LruQueue {
   size_t Sweep(size_t budget, Keep&& keep) {
     return Sweep(budget, keep, 0, [](const LruEntry&) {});
   }
+  // Starts loading the lines that hold the entries `from` .. `from + count`
+  // places from the tail (a pure hint; reads no entry).
+  void PrefetchFromOldest(size_t from, size_t count) const;
   // Visits up to `max` entries from where the next Sweep starts (without
   // wrapping), so a caller can start their loads a sweep step early.
   template <typename Visit>

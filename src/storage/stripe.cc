@@ -17,11 +17,9 @@ constexpr int Seg(Segment s) { return static_cast<int>(s); }
 base::RelTime Age(base::RelTime now, base::RelTime then) { return now > then ? now - then : 0; }
 
 // Queue entries examined per compaction step, and when a queue counts as
-// bloated: more stale entries than live ones, beyond a small slack.
+// bloated (see AfterLink), beyond a small slack.
 constexpr size_t kSweepStep = 64;
 // How far ahead of its check a sweep starts loading an entry's table slot.
-constexpr size_t kSweepAhead = 16;
-constexpr size_t kSweepNear = 6;
 constexpr size_t kSweepSlack = 256;
 // Writers juggle in batches: every kJuggleBatch links, up to that many pulls
 // per segment (memcached's maintainer does this in the background; one item
@@ -481,10 +479,14 @@ void Stripe::PrefetchTails(size_t entries, bool with_cold) const {
   const int segs = with_cold ? 3 : 2;
   for (int i = 0; i < segs; ++i) {
     const Segment seg = kSegs[i];
-    queues_[Seg(seg)].ScanFromOldest(entries, [&](const LruEntry& e) {
+    const LruQueue& q = queues_[Seg(seg)];
+    q.ScanFromOldest(entries, [&](const LruEntry& e) {
       PrefetchEntry(seg, e);
       return false;
     });
+    // The entries of the batch after: their own lines, read by the scan
+    // that hints that batch.
+    q.PrefetchFromOldest(entries, entries);
   }
 }
 
@@ -546,19 +548,25 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   for (int s = 0; s < kSegments; ++s) {
     LruQueue& q = queues_[s];
     if (q.size() > live_[s] + live_[s] / 4 + kSweepSlack) {
-      // Each entry's stale-table slot is loaded kSweepAhead entries early.
       if (pending_stale_count_ > 0) FlushStale(t);
       StaleSet& stale = stale_[s];
       const size_t table_before = stale.bytes();
-      // Its key, when the fingerprints match (a stale entry), kSweepNear early.
-      const size_t freed = q.Sweep(
-          kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); }, kSweepAhead,
-          [&](const LruEntry& e) { stale.Prefetch(e); }, kSweepNear,
-          [&](const LruEntry& e) { stale.PrefetchMatch(e); });
+      const size_t freed = q.Sweep(kSweepStep, [&](const LruEntry& e) { return !stale.Take(e); });
       if (freed > 0) t.Credit(freed);
       ChargeResize(t, table_before, stale.bytes());
-      // The next step comes a few links later: its slots load meanwhile.
-      q.ScanFromSweep(kSweepStep, [&](const LruEntry& e) { stale.Prefetch(e); });
+      // Steps come several links apart, and each starts the loads of the
+      // two after it in stages: the fingerprints of the entries two steps
+      // ahead, and for the next step's entries (whose fingerprints the step
+      // before started) the key of a matching record. Loads started within
+      // a step, a few entries ahead of their check, did not land in time.
+      size_t i = 0;
+      q.ScanFromSweep(2 * kSweepStep, [&](const LruEntry& e) {
+        if (i++ < kSweepStep) {
+          stale.PrefetchMatch(e);
+        } else {
+          stale.Prefetch(e);
+        }
+      });
     }
   }
   // A small HOT segment (few or large items) is juggled at every link, so

@@ -182,5 +182,19 @@ TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
   EXPECT_EQ(got, std::vector<uint32_t>(model.begin(), model.end()));
 }
 
+TEST(LruQueueTest, PrefetchFromOldestStaysWithinTheQueue) {
+  // A hint reads nothing, but its walk over blocks must stay in bounds at
+  // every offset and length (ASan checks the addresses it forms).
+  LruQueue q;
+  for (uint32_t i = 0; i < 1500; ++i) q.PushNewest({i + 1, 0});
+  for (int i = 0; i < 300; ++i) q.PopOldest();  // a partly consumed first block
+  for (size_t from = 0; from < q.size() + 10; from += 37) {
+    for (size_t count : {size_t{1}, size_t{8}, size_t{16}, size_t{600}, size_t{5000}}) {
+      q.PrefetchFromOldest(from, count);
+    }
+  }
+  EXPECT_EQ(q.size(), 1200u);
+}
+
 }  // namespace
 }  // namespace ringcache::storage
