@@ -173,7 +173,10 @@ RC_ALWAYS_INLINE bool PeekTextRequest(std::string_view data, size_t pos, PeekedR
   const char* p = begin;
   std::string_view key;
   int64_t length = -1;
-  if (keyed != Keyed::kNo) {
+  // A keyed command was followed by a space inside `data` (bytes past its
+  // end load as zero), so the key starts at most at `end`; the second test
+  // says so to the compiler, whose bounds warning cannot see it.
+  if (keyed != Keyed::kNo && cmd_len < static_cast<size_t>(end - begin)) {
     // The key: up to the first byte below '!', eight bytes at a time.
     const char* const k = begin + cmd_len + 1;
     const char* const limit =
