@@ -23,7 +23,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 
 namespace ringcache::storage {
 
@@ -57,9 +56,18 @@ class LruQueue {
   }
   // Puts an entry back at the tail (it stays the oldest).
   size_t PushOldest(LruEntry e);
-  std::optional<LruEntry> PeekOldest() const {
-    if (oldest_ == nullptr) return std::nullopt;
-    return oldest_->e[oldest_->begin];
+  // The oldest entry, or null when empty; valid until the next change.
+  const LruEntry* PeekOldest() const {
+    return oldest_ != nullptr ? &oldest_->e[oldest_->begin] : nullptr;
+  }
+  // The entry `k` places from the tail (0: the oldest), or null past the
+  // head. Walks blocks, so cheap for k below a block's capacity.
+  const LruEntry* PeekFromOldest(size_t k) const {
+    for (const Block* b = oldest_; b != nullptr; b = b->newer) {
+      if (k < b->count()) return &b->e[b->begin + k];
+      k -= b->count();
+    }
+    return nullptr;
   }
   // Removes the oldest entry; returns the bytes of a block it freed (0 if none).
   size_t PopOldest() {

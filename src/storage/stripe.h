@@ -130,7 +130,11 @@ class Stripe {
   void RefreshColdTail();
 
  private:
-  enum PullFlags : uint8_t { kPullNone = 0, kPullEvict = 1 };
+  // kPullAhead: a long run of pulls (eviction, the maintainer's juggle),
+  // nobody hinted its tail entries: each check starts the loads of the entry
+  // kTailAhead places behind it. Writers' short juggles hint their batch
+  // instead (PrefetchTails).
+  enum PullFlags : uint8_t { kPullNone = 0, kPullEvict = 1, kPullAhead = 2 };
 
   // memcached's lru_pull_tail for one segment. Returns items removed or moved.
   // Bytes credited by unlinks are added to *freed.
@@ -144,7 +148,7 @@ class Stripe {
     Item* item;
     LruEntry entry;
   };
-  bool ValidTail(StoreThreadImpl& t, Segment seg, Tail* out);
+  bool ValidTail(StoreThreadImpl& t, Segment seg, Tail* out, bool ahead = false);
   // Pops the tail entry and unlinks its item (expiry, eviction); returns the
   // bytes credited.
   size_t UnlinkTail(StoreThreadImpl& t, Segment seg, const Tail& tail);

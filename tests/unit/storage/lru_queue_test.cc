@@ -35,6 +35,20 @@ TEST(LruQueueTest, FifoOrderAcrossBlocks) {
   EXPECT_EQ(q.bytes(), 0u);
 }
 
+TEST(LruQueueTest, PeekFromOldestCountsFromTheTailAcrossBlocks) {
+  LruQueue q;
+  EXPECT_EQ(q.PeekFromOldest(0), nullptr);
+  for (uint32_t i = 1; i <= 1500; ++i) q.PushNewest({i, 0});
+  for (int i = 0; i < 300; ++i) q.PopOldest();  // the tail block starts mid-way
+  for (size_t k : {size_t{0}, size_t{1}, size_t{200}, size_t{250}, size_t{900}, size_t{1199}}) {
+    const LruEntry* e = q.PeekFromOldest(k);
+    ASSERT_NE(e, nullptr) << k;
+    EXPECT_EQ(e->ref, 301 + k) << k;
+  }
+  EXPECT_EQ(q.PeekFromOldest(1200), nullptr);
+  EXPECT_EQ(q.PeekFromOldest(0), q.PeekOldest());
+}
+
 TEST(LruQueueTest, PushOldestPutsBackAtTheTail) {
   LruQueue q;
   q.PushNewest({2, 0});
