@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "connection.h"
+#include "key_plan.h"
 #include "ringcache/protocol/errors.h"
 #include "ringcache/protocol/text_composer.h"
 
@@ -13,6 +14,14 @@ namespace ringcache::server {
 using protocol::ProtocolError;
 using protocol::TextReply;
 using storage::StoreMode;
+
+namespace {
+
+// Keys of a multi-key get planned at once (key_plan.h): the plan's first
+// keys wait for their loads, so a chunk should be several times its depth.
+constexpr int kMultiGetPlan = 64;
+
+}  // namespace
 
 void Connection::AppendHit(base::OutBuffer& out, storage::ItemView item, bool with_cas) {
   const storage::ItemView::ValueParts v = item.value();
@@ -75,8 +84,24 @@ void Connection::Get(base::OutBuffer& out, const protocol::TextRequest& req, boo
     // The common single-key get: no second scan of the key list.
     fetch(req.keys.first);
   } else {
+    // The keys are served one after another, each starting the loads of the
+    // keys behind it (key_plan.h), planned a chunk at a time.
+    KeyPlan<kMultiGetPlan> plan;
+    auto planned = req.keys.begin();
+    const auto end = req.keys.end();
+    int index = 0;
     bool first = true;
     for (std::string_view key : req.keys) {
+      if (index == plan.count()) {
+        plan.Reset();
+        uint64_t* hashes = plan.batch(kMultiGetPlan);
+        int n = 0;
+        for (; n < kMultiGetPlan && planned != end; ++n, ++planned)
+          hashes[n] = st.KeyHash(*planned);
+        plan.added(n);
+        index = 0;
+      }
+      plan.Serve(st, index++);
       // Every key after the first needs a response object of its own in
       // memcached; without one the whole reply is replaced by an error.
       if (!first && !TakeResponse()) {

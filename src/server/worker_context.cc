@@ -73,33 +73,6 @@ std::unique_ptr<io::ConnectionHandler> WorkerContext::OnAccept(const io::ConnInf
 
 io::DatagramHandler* WorkerContext::datagram_handler() { return udp_.get(); }
 
-void WorkerContext::PlanServe(int index) {
-  // Stage k runs (kPlanStages - k) * kPlanDistance keys ahead of `index`,
-  // mostly one key per call. Each stage has its own loop, and the cursors
-  // are locals: the store's calls may not be assumed to leave *this alone.
-  const storage::StoreThread& store = *store_;
-  const int count = soon_count_;
-  auto until = [&](int stage) {
-    return std::min(count, index + (kPlanStages - stage) * kPlanDistance);
-  };
-  int i = soon_staged_[0];
-  for (const int end = until(0); i < end; ++i) store.PrefetchBucketOf(soon_hashes_[i]);
-  soon_staged_[0] = i;
-  i = soon_staged_[1];
-  for (const int end = until(1); i < end; ++i) {
-    soon_cursors_[i] = store.PrefetchChainStart(soon_hashes_[i]);
-  }
-  soon_staged_[1] = i;
-  for (int stage = 2; stage < kPlanStages; ++stage) {
-    i = soon_staged_[stage];
-    for (const int end = until(stage); i < end; ++i) {
-      const uint32_t cursor = soon_cursors_[i];
-      if (cursor != 0) soon_cursors_[i] = store.PrefetchChainNext(soon_hashes_[i], cursor);
-    }
-    soon_staged_[stage] = i;
-  }
-}
-
 void WorkerContext::AddConnection(Connection* conn) {
   absl::MutexLock lock(&conns_mu_);
   conns_.push_back(conn);

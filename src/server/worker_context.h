@@ -18,6 +18,7 @@
 
 #include "absl/synchronization/mutex.h"
 
+#include "key_plan.h"
 #include "ringcache/base/clock.h"
 #include "ringcache/base/out_buffer.h"
 #include "ringcache/io/handler.h"
@@ -50,8 +51,7 @@ class WorkerContext final : public io::WorkerHooks {
   // The look-ahead plan is complete: start the loads of its first keys.
   void AfterDataSoon() override { PlanServe(0); }
   void OnTurnEnd() override {
-    soon_count_ = 0;
-    for (int& n : soon_staged_) n = 0;
+    soon_.Reset();
     store_->Quiesce();
   }
   void BeforeBlock() override { store_->Offline(); }
@@ -79,26 +79,16 @@ class WorkerContext final : public io::WorkerHooks {
   std::vector<size_t>* udp_key_starts() const { return udp_key_starts_; }
   void set_udp_key_starts(std::vector<size_t>* starts) { udp_key_starts_ = starts; }
 
-  // The turn's look-ahead plan: before a turn's connections are served,
-  // each one with new bytes appends the hashes of the keys its requests name
-  // (in the order they will be served): room for `want` hashes (null when
-  // the plan is full), then soon_added(n), which returns the plan index of
-  // the first. Each connection then calls PlanServe(i) as it serves the
-  // request of key i, which moves the loads of the keys after it one stage
-  // on: bucket head, first chain item, second, third, kPlanDistance keys
-  // apart. Every load thus has a few requests' work to land behind, the
-  // loads in flight stay few, and a stage reads only lines the stage before
-  // it brought in. A hint only: a request that names no planned key merely
-  // shifts the distances until the next connection's first PlanServe.
-  uint64_t* soon_batch(int want) {
-    return soon_count_ + want <= kSoonCapacity ? soon_hashes_ + soon_count_ : nullptr;
-  }
-  int soon_added(int n) {
-    const int first = soon_count_;
-    soon_count_ += n;
-    return first;
-  }
-  void PlanServe(int index);
+  // The turn's look-ahead plan (key_plan.h): before a turn's connections
+  // are served, each one with new bytes appends the hashes of the keys its
+  // requests name, in the order they will be served: room for `want` hashes
+  // (null when the plan is full), then soon_added(n), which returns the plan
+  // index of the first. Each connection then calls PlanServe(i) as it serves
+  // the request of key i. A request that names no planned key merely shifts
+  // the distances until the next connection's first PlanServe.
+  uint64_t* soon_batch(int want) { return soon_.batch(want); }
+  int soon_added(int n) { return soon_.added(n); }
+  void PlanServe(int index) { soon_.Serve(*store_, index); }
   // Connection registry (stats conns).
   void AddConnection(Connection* conn);
   void RemoveConnection(Connection* conn);
@@ -115,15 +105,7 @@ class WorkerContext final : public io::WorkerHooks {
   std::vector<size_t>* udp_key_starts_ = nullptr;
   // Keys of a turn beyond this many go without the plan (their connections
   // still look ahead within their own bytes).
-  static constexpr int kSoonCapacity = 2048;
-  static constexpr int kPlanStages = 4;
-  static constexpr int kPlanDistance = 4;
-  uint64_t soon_hashes_[kSoonCapacity];
-  // Chain cursors of the item stages (storage::StoreThread::PrefetchChainNext).
-  uint32_t soon_cursors_[kSoonCapacity];
-  int soon_count_ = 0;
-  // Keys for which stage k has been started, per stage.
-  int soon_staged_[kPlanStages] = {};
+  KeyPlan<2048> soon_;
   base::BlockPool scratch_pool_{4096};
   base::OutBuffer scratch_{&scratch_pool_};
 

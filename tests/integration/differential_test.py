@@ -47,6 +47,20 @@ class DifferentialTest(unittest.TestCase):
             b"set big 4294967296 0 1\r\nf\r\nget big\r\n",
         ])
 
+    def test_multi_get_across_plan_chunks(self):
+        # 150 keys: more than two of the server's look-ahead chunks, with
+        # misses, repeats, and gets/gats/touch variants.
+        sets = b"".join(b"set m%d %d 0 %d\r\n%s\r\n" % (i, i, len(b"v%d" % i), b"v%d" % i)
+                        for i in range(0, 150, 2))
+        keys = b" ".join(b"m%d" % i for i in range(150))
+        self.run_cases([
+            sets,
+            b"get " + keys + b"\r\n",
+            b"gets " + keys + b" m0 m0\r\n",
+            b"gat 100 " + keys + b"\r\n",
+            b"get " + b" ".join(b"m%d" % (i % 7) for i in range(70)) + b"\r\n",
+        ])
+
     def test_cas(self):
         self.run_cases([
             b"set k 0 0 1\r\nv\r\n",
