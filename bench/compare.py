@@ -5,8 +5,10 @@ The method of DESIGN.md section 9, in one command (`tools/dev compare`):
 
   - each server runs alone, pinned to CPU 0 with one worker thread, one after
     the other in this same script; ringload runs pinned to CPU 1;
-  - every workload of the standard matrix is run against each server, after
-    a preload so that gets hit;
+  - workload by workload, each server is started afresh, preloaded so that
+    gets hit, and measured; so the runs a ratio compares follow each other
+    within seconds, and with --rounds N every goal ratio is the median of N
+    such same-round ratios;
   - for each run: ops/s and latency percentiles (from ringload's --json), the
     server's CPU microseconds per op (utime + stime from /proc/PID/stat over
     the run, divided by the ops ringload completed), and the server's system
@@ -404,7 +406,21 @@ def git_commit():
         return "?"
 
 
-def markdown(results, servers, labels, skipped, args, started, peak):
+def round_ratios(rounds, mine, other, wl_name):
+    """Ops/s ratios of `mine` to `other` for `wl_name`, one per round in which
+    both ran, in round order."""
+    a = dict(rounds.get(mine, {}).get(wl_name, []))
+    b = dict(rounds.get(other, {}).get(wl_name, []))
+    return [a[r] / b[r] for r in sorted(a) if r in b and b[r]]
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def markdown(results, rounds, servers, labels, skipped, args, started, peak):
     lines = [f"# Comparison, {started:%Y-%m-%d %H:%M}", ""]
     lines.append(f"Machine: {machine_description()}. Commit {git_commit()}. "
                  f"Servers pinned to CPU {SERVER_CPU} with one worker; ringload on CPU "
@@ -457,26 +473,33 @@ def markdown(results, servers, labels, skipped, args, started, peak):
             if row is None:
                 continue
             ok = "met" if row["ops_per_sec"] >= target else "NOT met"
-            lines.append(f"- {what}: {row['ops_per_sec']:,.0f} ops/s (goal {target:,.0f}: {ok}); "
-                         f"ringload used {fmt(row['client_cpu_us_per_op'], 3)} us of CPU per op.")
+            each = [ops for _, ops in rounds.get("null_server", {}).get(wl_name, [])]
+            each = f"; rounds: {', '.join(fmt_ops(v) for v in each)}" if len(each) > 1 else ""
+            lines.append(f"- {what}: {row['ops_per_sec']:,.0f} ops/s, the best run (goal "
+                         f"{target:,.0f}: {ok}{each}); ringload used "
+                         f"{fmt(row['client_cpu_us_per_op'], 3)} us of CPU per op.")
         lines.append("")
     if "ringcached" in ran:
         goals = []
         for wl_name, other, ratio, what in SERVER_TARGETS:
-            mine = results["ringcached"].get(wl_name)
-            theirs = results.get(other, {}).get(wl_name)
-            if mine is None or theirs is None or not theirs["ops_per_sec"]:
+            ratios = round_ratios(rounds, "ringcached", other, wl_name)
+            if not ratios:
                 continue
-            got = mine["ops_per_sec"] / theirs["ops_per_sec"]
+            got = median(ratios)
             ok = "met" if got >= ratio else "NOT met"
-            goals.append(f"- {what}: {got:.2f} x {labels[other]} (goal {ratio} x: {ok}).")
+            each = ""
+            if len(ratios) > 1:
+                each = f" (median of the rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+            goals.append(f"- {what}: {got:.2f} x {labels[other]}{each} "
+                         f"(goal {ratio} x: {ok}).")
         row = results["ringcached"].get("get_d1")
         if row is not None and row.get("syscalls_per_op") is not None:
             ok = "met" if row["syscalls_per_op"] <= 0.1 else "NOT met"
             goals.append(f"- Kernel entries per request, GET depth 1: "
                          f"{row['syscalls_per_op']:.3f} (goal <= 0.1: {ok}).")
         if goals:
-            lines.append("ringcached's goals (issue 4), ratios of ops/s within this run:")
+            lines.append("ringcached's goals (issue 4), ratios of ops/s between runs of the "
+                         "same round (one workload, the servers one after the other):")
             lines.append("")
             lines.extend(goals)
             lines.append("")
@@ -619,9 +642,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per workload and server; the least disturbed is kept")
     ap.add_argument("--rounds", type=int, default=1,
-                    help="run the whole sequence of servers this many times, each round "
-                         "starting every server afresh, and keep each row's best run: a slow "
-                         "spell of the host then hits every server alike")
+                    help="run the whole matrix this many times; each row of the table keeps "
+                         "its best run, each goal ratio is the median of its rounds' ratios")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                     help="before each run, wait up to this long for both CPUs to be idle")
     args = ap.parse_args()
@@ -643,50 +665,59 @@ def main():
     started = datetime.datetime.now()
     results, skipped = {}, {}
     peak = None
+    # Every run of every round, per server and workload, in round order: the
+    # goals compare runs of the same round.
+    rounds = {}
     with tempfile.TemporaryDirectory(prefix="ringcache-compare-") as workdir:
         for round_no in range(max(1, args.rounds)):
             if args.rounds > 1:
                 log(f"round {round_no + 1} of {args.rounds}")
-            for name in servers:
-                if name not in commands:
-                    sys.exit(f"compare: unknown server {name}")
-                label, binary, argv = commands[name]
-                server, why = start_server(name, argv, binary, workdir)
-                if server is None:
-                    skipped[name] = why
-                    log(f"{label}: skipped, {why}")
-                    continue
-                log(f"{label} on CPU {SERVER_CPU}, port {server['port']}")
-                results.setdefault(name, {})
-                try:
-                    for wl in workloads:
-                        rate = None
-                        if "rate_of_peak" in wl:
-                            if peak is None:
-                                log(f"  {wl['name']}: skipped, memcached's peak is not known")
-                                continue
-                            rate = peak * wl["rate_of_peak"]
-                        try:
-                            keep_better(results[name], wl, run_workload(
-                                ringload, server, server["port"], wl, args.duration, rate, workdir,
-                                not args.no_perf, args.repeat, args.wait_idle))
-                        except RuntimeError as e:
-                            log(f"  {wl['name']}: {e}")
-                        if name == "memcached" and wl["name"] == PEAK_WORKLOAD \
-                                and wl["name"] in results[name] and peak is None:
-                            peak = results[name][wl["name"]]["ops_per_sec"]
+            # Workload by workload, each server started afresh for it: runs
+            # that are compared follow each other within seconds, so a slow
+            # spell of the host hits them alike.
+            for wl in workloads:
+                rate = None
+                if "rate_of_peak" in wl:
+                    if peak is None:
+                        log(f"  {wl['name']}: skipped, memcached's peak is not known")
+                        continue
+                    rate = peak * wl["rate_of_peak"]
+                for name in servers:
+                    if name not in commands:
+                        sys.exit(f"compare: unknown server {name}")
+                    if name in skipped:
+                        continue
+                    label, binary, argv = commands[name]
+                    server, why = start_server(name, argv, binary, workdir)
+                    if server is None:
+                        skipped[name] = why
+                        log(f"{label}: skipped, {why}")
+                        continue
+                    log(f"{label} on CPU {SERVER_CPU}, port {server['port']}")
+                    results.setdefault(name, {})
+                    try:
+                        row = run_workload(ringload, server, server["port"], wl, args.duration,
+                                           rate, workdir, not args.no_perf, args.repeat,
+                                           args.wait_idle)
+                        rounds.setdefault(name, {}).setdefault(wl["name"], []).append(
+                            (round_no, row["ops_per_sec"]))
+                        keep_better(results[name], wl, row)
+                    except RuntimeError as e:
+                        log(f"  {wl['name']}: {e}")
+                    finally:
                         if server["proc"].poll() is not None:
                             log(f"{label} exited (status {server['proc'].returncode})")
-                            break
-                finally:
-                    if server["proc"].poll() is None:
-                        stop_server(server)
+                        else:
+                            stop_server(server)
+                    if name == "memcached" and wl["name"] == PEAK_WORKLOAD \
+                            and wl["name"] in results[name] and peak is None:
+                        peak = results[name][wl["name"]]["ops_per_sec"]
     os.makedirs(args.out, exist_ok=True)
     stamp = started.strftime("%Y-%m-%d")
     # A second run on the same day keeps the first's files.
     if os.path.exists(os.path.join(args.out, f"{stamp}.md")):
         stamp = started.strftime("%Y-%m-%d-%H%M")
-    md = markdown(results, servers, labels, skipped, args, started, peak)
+    md = markdown(results, rounds, servers, labels, skipped, args, started, peak)
     md_path = os.path.join(args.out, f"{stamp}.md")
     svg_name = f"{stamp}.svg"
     with open(md_path, "w") as f:
@@ -696,7 +727,8 @@ def main():
     with open(os.path.join(args.out, f"{stamp}.json"), "w") as f:
         json.dump({"started": started.isoformat(), "duration": args.duration,
                    "machine": machine_description(), "commit": git_commit(), "peak": peak,
-                   "skipped": skipped, "results": results}, f, indent=1)
+                   "skipped": skipped, "results": results,
+                   "ops_per_sec_by_round": rounds}, f, indent=1)
     if not args.no_readme:
         update_readme(md.split("\n", 2)[2], svg_name)
     print(md)
