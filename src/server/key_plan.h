@@ -10,15 +10,14 @@
 // loads in flight stay few, and a stage reads only lines the stage before
 // brought in. Keys beyond the capacity go without the plan.
 //
-// A hint only: serving keys in another order, or some not at all, merely
-// shifts the distances. Chain cursors are valid until the thread next
-// quiesces (storage::StoreThread::PrefetchChainNext): Reset() the plan by
-// then.
+// The stages run in the store (storage::StoreThread::AdvancePlan); this
+// holds a plan's state. A hint only: serving keys in another order, or some
+// not at all, merely shifts the distances. Chain cursors are valid until the
+// thread next quiesces: Reset() the plan by then.
 //
 // Threading: one thread, the one whose StoreThread is passed to Serve().
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 
 #include "ringcache/storage/store.h"
@@ -43,34 +42,14 @@ class KeyPlan {
   }
   // Key `index` is about to be served.
   void Serve(const storage::StoreThread& store, int index) {
-    // Each stage has its own loop, and the cursors are locals: the store's
-    // calls may not be assumed to leave *this alone.
-    const int count = count_;
-    auto until = [&](int stage) { return std::min(count, index + (kStages - stage) * kDistance); };
-    int i = staged_[0];
-    for (const int end = until(0); i < end; ++i) store.PrefetchBucketOf(hashes_[i]);
-    staged_[0] = i;
-    i = staged_[1];
-    for (const int end = until(1); i < end; ++i) cursors_[i] = store.PrefetchChainStart(hashes_[i]);
-    staged_[1] = i;
-    for (int stage = 2; stage < kStages; ++stage) {
-      i = staged_[stage];
-      for (const int end = until(stage); i < end; ++i) {
-        const uint32_t cursor = cursors_[i];
-        if (cursor != 0) cursors_[i] = store.PrefetchChainNext(hashes_[i], cursor);
-      }
-      staged_[stage] = i;
-    }
+    store.AdvancePlan(hashes_, cursors_, count_, staged_, index);
   }
 
  private:
-  static constexpr int kStages = 4;
-  static constexpr int kDistance = 4;
-
   uint64_t hashes_[kCapacity];
   uint32_t cursors_[kCapacity];  // chain cursors of the item stages
   int count_ = 0;
-  int staged_[kStages] = {};  // keys for which stage k has been started
+  int staged_[storage::StoreThread::kPlanStages] = {};  // keys for which stage k has been started
 };
 
 }  // namespace ringcache::server

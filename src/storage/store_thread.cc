@@ -240,26 +240,61 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
 }
 
 uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
-  const uint64_t hash = KeyHash(key);
-  PrefetchBucketOf(hash);
+  const StoreImpl& s = *impl_->store();
+  const uint64_t hash = s.Hash(key);
+  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
   return hash;
 }
 
 uint64_t StoreThread::KeyHash(std::string_view key) const { return impl_->store()->Hash(key); }
 
-void StoreThread::PrefetchBucketOf(uint64_t hash) const {
+void StoreThread::AdvancePlan(const uint64_t* hashes, uint32_t* cursors, int count, int* staged,
+                              int index) const {
   const StoreImpl& s = *impl_->store();
-  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
-}
-
-uint32_t StoreThread::PrefetchChainStart(uint64_t hash) const {
-  const StoreImpl& s = *impl_->store();
-  return s.StripeFor(hash).index().PrefetchFirst(static_cast<uint32_t>(hash));
-}
-
-uint32_t StoreThread::PrefetchChainNext(uint64_t hash, uint32_t cursor) const {
-  const StoreImpl& s = *impl_->store();
-  return s.StripeFor(hash).index().PrefetchNext(cursor);
+  auto until = [&](int stage) {
+    return std::min(count, index + (kPlanStages - stage) * kPlanDistance);
+  };
+  auto index_of = [&](uint64_t hash) -> const ChainIndex& { return s.StripeFor(hash).index(); };
+  static_assert(kPlanStages == 4);
+  constexpr int d = kPlanDistance;
+  // The steady state: every stage is one key short of its distance, so each
+  // starts exactly one key's next load (the loops below do it in general).
+  if (index + 4 * d <= count && staged[0] == index + 4 * d - 1 && staged[1] == index + 3 * d - 1 &&
+      staged[2] == index + 2 * d - 1 && staged[3] == index + d - 1) {
+    const int k0 = index + 4 * d - 1;
+    const int k1 = index + 3 * d - 1;
+    const int k2 = index + 2 * d - 1;
+    const int k3 = index + d - 1;
+    index_of(hashes[k0]).PrefetchBucket(static_cast<uint32_t>(hashes[k0]));
+    cursors[k1] = index_of(hashes[k1]).PrefetchFirst(static_cast<uint32_t>(hashes[k1]));
+    if (const uint32_t c = cursors[k2]; c != 0) cursors[k2] = index_of(hashes[k2]).PrefetchNext(c);
+    if (const uint32_t c = cursors[k3]; c != 0) cursors[k3] = index_of(hashes[k3]).PrefetchNext(c);
+    staged[0] = k0 + 1;
+    staged[1] = k1 + 1;
+    staged[2] = k2 + 1;
+    staged[3] = k3 + 1;
+    return;
+  }
+  // Each stage has its own loop over its own cursor, kept in a local.
+  int i = staged[0];
+  for (const int end = until(0); i < end; ++i) {
+    index_of(hashes[i]).PrefetchBucket(static_cast<uint32_t>(hashes[i]));
+  }
+  staged[0] = i;
+  i = staged[1];
+  for (const int end = until(1); i < end; ++i) {
+    cursors[i] = index_of(hashes[i]).PrefetchFirst(static_cast<uint32_t>(hashes[i]));
+  }
+  staged[1] = i;
+  for (int stage = 2; stage < kPlanStages; ++stage) {
+    i = staged[stage];
+    for (const int end = until(stage); i < end; ++i) {
+      if (const uint32_t cursor = cursors[i]; cursor != 0) {
+        cursors[i] = index_of(hashes[i]).PrefetchNext(cursor);
+      }
+    }
+    staged[stage] = i;
+  }
 }
 
 void StoreThread::PrefetchItem(uint64_t hash, int skip) const {

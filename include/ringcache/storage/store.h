@@ -393,17 +393,21 @@ class StoreThread final {
   // Lookups of a batch then wait for memory once, together, instead of once
   // per request. Pure hints: results never change.
   uint64_t PrefetchBucket(std::string_view key) const;
-  // The stages of a lookup's loads one by one, for callers that pipeline
-  // many lookups: KeyHash, then PrefetchBucketOf starts loading the bucket;
-  // once that landed, PrefetchChainStart reads it and starts loading the
-  // chain's first item, returning a cursor (0: the chain is empty); once
-  // that landed, PrefetchChainNext(hash, cursor) starts the next item's load
-  // and returns the next cursor. Cursors are valid until the thread next
-  // quiesces or goes offline; pure hints otherwise.
   uint64_t KeyHash(std::string_view key) const;
-  void PrefetchBucketOf(uint64_t hash) const;
-  uint32_t PrefetchChainStart(uint64_t hash) const;
-  uint32_t PrefetchChainNext(uint64_t hash, uint32_t cursor) const;
+  // A staged look-ahead over `count` lookups about to be served in order
+  // (their KeyHash()es in `hashes`): as lookup `index` is served, this moves
+  // the loads of the ones after it one stage on: lookup index + 16 starts
+  // loading its bucket, index + 12 reads that bucket and starts loading the
+  // chain's first item, index + 8 and index + 4 the next items (kPlanStages
+  // stages, kPlanDistance apart). `staged[k]` counts the lookups stage k has
+  // reached; `cursors` holds each lookup's chain position between stages.
+  // Both start zeroed and belong to the caller (server/key_plan.h). Cursors
+  // are valid until the thread next quiesces or goes offline; pure hints
+  // otherwise. One call does every stage, so the stages inline into it.
+  static constexpr int kPlanStages = 4;
+  static constexpr int kPlanDistance = 4;
+  void AdvancePlan(const uint64_t* hashes, uint32_t* cursors, int count, int* staged,
+                   int index) const;
   void PrefetchItem(uint64_t hash, int skip = 0) const;
   // PrefetchItem for a batch of PrefetchBucket's hashes, in two passes: every
   // chain's first item, then every second one (about half of all keys sit
