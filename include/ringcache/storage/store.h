@@ -400,10 +400,11 @@ class StoreThread final {
   // loading its bucket, index + 12 reads that bucket and starts loading the
   // chain's first item, index + 8 and index + 4 the next items (kPlanStages
   // stages, kPlanDistance apart). `staged[k]` counts the lookups stage k has
-  // reached; `cursors` holds each lookup's chain position between stages.
-  // Both start zeroed and belong to the caller (server/key_plan.h). Cursors
-  // are valid until the thread next quiesces or goes offline; pure hints
-  // otherwise. One call does every stage, so the stages inline into it.
+  // reached and starts zeroed; `cursors` holds each lookup's chain position
+  // between stages (written before read). Both belong to the caller
+  // (server/key_plan.h). Cursors are valid until the thread next quiesces or
+  // goes offline; pure hints otherwise. One call does every stage, so the
+  // stages inline into it.
   static constexpr int kPlanStages = 4;
   static constexpr int kPlanDistance = 4;
   void AdvancePlan(const uint64_t* hashes, uint32_t* cursors, int count, int* staged,
