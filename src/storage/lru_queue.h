@@ -86,25 +86,11 @@ class LruQueue {
 
   // Compaction: visits up to `budget` entries from the sweep cursor towards
   // the head, keeping those `keep` (bool(const LruEntry&)) approves, in order.
-  // The cursor wraps to the tail after the head. `ahead` (void(const
-  // LruEntry&)) sees each entry `distance` entries before `keep` does (0:
-  // never), so a caller can start its memory loads in time; it sees exactly
-  // the entries `keep` will. Returns the bytes of blocks freed. Templates,
-  // so the per-entry callbacks inline into the loop.
-  // `near` (void(const LruEntry&)) sees each entry `near_distance` (below
-  // `distance`) entries before `keep`: a second stage, for loads that
-  // depend on what the first one brought in.
-  template <typename Keep, typename Ahead, typename Near>
-  size_t Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahead, size_t near_distance,
-               Near&& near);
-  template <typename Keep, typename Ahead>
-  size_t Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahead) {
-    return Sweep(budget, keep, distance, ahead, 0, [](const LruEntry&) {});
-  }
+  // The cursor wraps to the tail after the head. Returns the bytes of blocks
+  // freed. A template, so the per-entry callback inlines into the loop.
+  // Callers start their memory loads a step early with ScanFromSweep.
   template <typename Keep>
-  size_t Sweep(size_t budget, Keep&& keep) {
-    return Sweep(budget, keep, 0, [](const LruEntry&) {});
-  }
+  size_t Sweep(size_t budget, Keep&& keep);
   // Starts loading the lines that hold the entries `from` .. `from + count`
   // places from the tail (a pure hint; reads no entry).
   void PrefetchFromOldest(size_t from, size_t count) const;
@@ -164,9 +150,8 @@ void LruQueue::ScanFromSweep(size_t max, Visit&& visit) const {
   }
 }
 
-template <typename Keep, typename Ahead, typename Near>
-size_t LruQueue::Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahead,
-                       size_t near_distance, Near&& near) {
+template <typename Keep>
+size_t LruQueue::Sweep(size_t budget, Keep&& keep) {
   size_t freed = 0;
   if (sweep_block_ == nullptr) {
     sweep_block_ = oldest_;
@@ -178,16 +163,7 @@ size_t LruQueue::Sweep(size_t budget, Keep&& keep, size_t distance, Ahead&& ahea
     uint32_t w = sweep_index_;
     uint32_t r = sweep_index_;
     const uint32_t run_end = static_cast<uint32_t>(std::min<size_t>(b->end, r + budget));
-    // Sliding windows: entry i + distance is announced as entry i is checked
-    // (and i + near_distance to the second stage).
-    const uint32_t window = static_cast<uint32_t>(std::min<size_t>(distance, run_end - r));
-    const uint32_t near_window =
-        static_cast<uint32_t>(std::min<size_t>(near_distance, run_end - r));
-    for (uint32_t i = r; i < r + window; ++i) ahead(b->e[i]);
-    for (uint32_t i = r; i < r + near_window; ++i) near(b->e[i]);
     for (; r < run_end; ++r) {
-      if (distance > 0 && r + window < run_end) ahead(b->e[r + window]);
-      if (near_distance > 0 && r + near_window < run_end) near(b->e[r + near_window]);
       if (keep(b->e[r])) b->e[w++] = b->e[r];
     }
     budget -= run_end - sweep_index_;

@@ -90,59 +90,6 @@ TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
   for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(order[i], i * 5);
 }
 
-TEST(LruQueueTest, SweepLooksAheadAtExactlyTheEntriesItChecks) {
-  LruQueue q;
-  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
-  for (int step = 0; step < 100; ++step) {
-    std::vector<uint32_t> seen, checked;
-    q.Sweep(
-        45,
-        [&](const LruEntry& e) {
-          // Announced before the check, and (within a block's run) exactly
-          // `distance` entries earlier unless the run is shorter.
-          const auto at = std::find(seen.begin(), seen.end(), e.ref);
-          EXPECT_TRUE(at != seen.end()) << e.ref;
-          EXPECT_LE(seen.end() - at, 8) << e.ref;
-          checked.push_back(e.ref);
-          return e.ref % 2 == 0;
-        },
-        7, [&](const LruEntry& e) { seen.push_back(e.ref); });
-    ASSERT_EQ(seen, checked) << step;
-  }
-  EXPECT_EQ(q.size(), 1500u);
-}
-
-TEST(LruQueueTest, SweepsSecondStageSeesEachEntryAfterTheFirstAndBeforeItsCheck) {
-  LruQueue q;
-  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
-  for (int step = 0; step < 100; ++step) {
-    std::vector<uint32_t> first, second, checked;
-    q.Sweep(
-        45,
-        [&](const LruEntry& e) {
-          const auto at = std::find(second.begin(), second.end(), e.ref);
-          EXPECT_TRUE(at != second.end()) << e.ref;
-          EXPECT_LE(second.end() - at, 4) << e.ref;
-          checked.push_back(e.ref);
-          return e.ref % 3 != 0;
-        },
-        9,
-        [&](const LruEntry& e) {
-          EXPECT_EQ(std::count(first.begin(), first.end(), e.ref), 0) << e.ref;
-          first.push_back(e.ref);
-        },
-        3,
-        [&](const LruEntry& e) {
-          EXPECT_EQ(std::count(first.begin(), first.end(), e.ref), 1) << e.ref;
-          EXPECT_EQ(std::count(second.begin(), second.end(), e.ref), 0) << e.ref;
-          second.push_back(e.ref);
-        });
-    ASSERT_EQ(first, checked) << step;
-    ASSERT_EQ(second, checked) << step;
-  }
-  EXPECT_EQ(q.size(), 2000u);
-}
-
 TEST(LruQueueTest, ScanFromSweepVisitsWhatTheNextSweepChecks) {
   LruQueue q;
   for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
