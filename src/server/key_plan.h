@@ -47,7 +47,7 @@ class KeyPlan {
 
  private:
   uint64_t hashes_[kCapacity];
-  uint32_t cursors_[kCapacity];  // chain cursors of the item stages
+  uint64_t cursors_[kCapacity];  // bucket head, then chain position (AdvancePlan)
   int count_ = 0;
   int staged_[storage::StoreThread::kPlanStages] = {};  // keys for which stage k has been started
 };

@@ -121,17 +121,12 @@ class ChainIndex {
     for (; skip > 0 && ref != 0; --skip) ref = ItemAt(ref)->next().load(std::memory_order_acquire);
     if (ref != 0) __builtin_prefetch(ItemAt(ref));
   }
-  // The same one link at a time: the chain's first item (its reference is
-  // returned, 0 for none), then the one after `ref`.
-  uint32_t PrefetchFirst(uint32_t hash) const {
-    const uint32_t ref = HeadRef(hash);
-    if (ref != 0) __builtin_prefetch(ItemAt(ref));
-    return ref;
-  }
-  uint32_t PrefetchNext(uint32_t ref) const {
-    ref = ItemAt(ref)->next().load(std::memory_order_acquire);
-    if (ref != 0) __builtin_prefetch(ItemAt(ref));
-    return ref;
+  // The slot holding the first reference of `hash`'s bucket, for a staged
+  // hint (StoreThread::AdvancePlan): its memory stays readable until the
+  // caller next quiesces, though a split may since have moved the chain.
+  const std::atomic<uint32_t>* HeadOf(uint32_t hash) const {
+    const Directory* dir = dir_.load(std::memory_order_acquire);
+    return Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)));
   }
   // Slot-wise walk of bucket `b`, for unlinking while walking.
   Slot BucketSlot(uint64_t b) {

@@ -248,53 +248,59 @@ uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
 
 uint64_t StoreThread::KeyHash(std::string_view key) const { return impl_->store()->Hash(key); }
 
-void StoreThread::AdvancePlan(const uint64_t* hashes, uint32_t* cursors, int count, int* staged,
+void StoreThread::AdvancePlan(const uint64_t* hashes, uint64_t* cursors, int count, int* staged,
                               int index) const {
   const StoreImpl& s = *impl_->store();
-  auto until = [&](int stage) {
-    return std::min(count, index + (kPlanStages - stage) * kPlanDistance);
+  char* const base = s.heap()->base();
+  // Stage 0 starts loading the bucket's head and keeps its address; stage 1
+  // reads the head and starts loading the chain's first item; stages 2 and 3
+  // read an item's link and start loading the next one. Only the first stage
+  // needs the hash (and the stripe); the rest follow what the one before it
+  // loaded.
+  auto bucket = [&](int k) {
+    const uint64_t hash = hashes[k];
+    const std::atomic<uint32_t>* head =
+        s.StripeFor(hash).index().HeadOf(static_cast<uint32_t>(hash));
+    __builtin_prefetch(head);
+    cursors[k] = reinterpret_cast<uintptr_t>(head);
   };
-  auto index_of = [&](uint64_t hash) -> const ChainIndex& { return s.StripeFor(hash).index(); };
+  auto first = [&](int k) {
+    const uint32_t ref =
+        reinterpret_cast<const std::atomic<uint32_t>*>(cursors[k])->load(std::memory_order_acquire);
+    if (ref != 0) __builtin_prefetch(memory::ItemHeap::FromRef(base, ref));
+    cursors[k] = ref;
+  };
+  auto next = [&](int k) {
+    const auto ref = static_cast<uint32_t>(cursors[k]);
+    if (ref == 0) return;
+    const Item* item = reinterpret_cast<const Item*>(memory::ItemHeap::FromRef(base, ref));
+    const uint32_t after = item->next().load(std::memory_order_acquire);
+    if (after != 0) __builtin_prefetch(memory::ItemHeap::FromRef(base, after));
+    cursors[k] = after;
+  };
   static_assert(kPlanStages == 4);
   constexpr int d = kPlanDistance;
   // The steady state: every stage is one key short of its distance, so each
   // starts exactly one key's next load (the loops below do it in general).
   if (index + 4 * d <= count && staged[0] == index + 4 * d - 1 && staged[1] == index + 3 * d - 1 &&
       staged[2] == index + 2 * d - 1 && staged[3] == index + d - 1) {
-    const int k0 = index + 4 * d - 1;
-    const int k1 = index + 3 * d - 1;
-    const int k2 = index + 2 * d - 1;
-    const int k3 = index + d - 1;
-    index_of(hashes[k0]).PrefetchBucket(static_cast<uint32_t>(hashes[k0]));
-    cursors[k1] = index_of(hashes[k1]).PrefetchFirst(static_cast<uint32_t>(hashes[k1]));
-    if (const uint32_t c = cursors[k2]; c != 0) cursors[k2] = index_of(hashes[k2]).PrefetchNext(c);
-    if (const uint32_t c = cursors[k3]; c != 0) cursors[k3] = index_of(hashes[k3]).PrefetchNext(c);
-    staged[0] = k0 + 1;
-    staged[1] = k1 + 1;
-    staged[2] = k2 + 1;
-    staged[3] = k3 + 1;
+    bucket(index + 4 * d - 1);
+    first(index + 3 * d - 1);
+    next(index + 2 * d - 1);
+    next(index + d - 1);
+    for (int stage = 0; stage < kPlanStages; ++stage) ++staged[stage];
     return;
   }
   // Each stage has its own loop over its own cursor, kept in a local.
-  int i = staged[0];
-  for (const int end = until(0); i < end; ++i) {
-    index_of(hashes[i]).PrefetchBucket(static_cast<uint32_t>(hashes[i]));
-  }
-  staged[0] = i;
-  i = staged[1];
-  for (const int end = until(1); i < end; ++i) {
-    cursors[i] = index_of(hashes[i]).PrefetchFirst(static_cast<uint32_t>(hashes[i]));
-  }
-  staged[1] = i;
-  for (int stage = 2; stage < kPlanStages; ++stage) {
-    i = staged[stage];
-    for (const int end = until(stage); i < end; ++i) {
-      if (const uint32_t cursor = cursors[i]; cursor != 0) {
-        cursors[i] = index_of(hashes[i]).PrefetchNext(cursor);
-      }
-    }
+  auto run = [&](int stage, auto&& step) {
+    int i = staged[stage];
+    for (const int end = std::min(count, index + (kPlanStages - stage) * d); i < end; ++i) step(i);
     staged[stage] = i;
-  }
+  };
+  run(0, bucket);
+  run(1, first);
+  run(2, next);
+  run(3, next);
 }
 
 void StoreThread::PrefetchItem(uint64_t hash, int skip) const {

@@ -75,8 +75,11 @@ class ItemHeap {
   RC_ALWAYS_INLINE uint32_t ToRef(const void* p) const {
     return static_cast<uint32_t>(static_cast<uint64_t>(static_cast<const char*>(p) - base_) >> 4);
   }
-  RC_ALWAYS_INLINE char* FromRef(uint32_t ref) const {
-    return base_ + (static_cast<uint64_t>(ref) << 4);
+  RC_ALWAYS_INLINE char* FromRef(uint32_t ref) const { return FromRef(base_, ref); }
+  // The same against a base() the caller holds in a register (loops whose
+  // atomic loads would make the compiler reread base_ every time).
+  RC_ALWAYS_INLINE static char* FromRef(char* base, uint32_t ref) {
+    return base + (static_cast<uint64_t>(ref) << 4);
   }
   bool Contains(const void* p) const {
     const char* c = static_cast<const char*>(p);

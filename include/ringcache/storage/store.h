@@ -400,14 +400,15 @@ class StoreThread final {
   // loading its bucket, index + 12 reads that bucket and starts loading the
   // chain's first item, index + 8 and index + 4 the next items (kPlanStages
   // stages, kPlanDistance apart). `staged[k]` counts the lookups stage k has
-  // reached and starts zeroed; `cursors` holds each lookup's chain position
-  // between stages (written before read). Both belong to the caller
-  // (server/key_plan.h). Cursors are valid until the thread next quiesces or
-  // goes offline; pure hints otherwise. One call does every stage, so the
-  // stages inline into it.
+  // reached and starts zeroed; `cursors` holds each lookup's position between
+  // stages (written before read): the address of its bucket's head after the
+  // first stage, then the reference of the chain item last hinted (0: the
+  // chain ended). Both belong to the caller (server/key_plan.h). Cursors are
+  // valid until the thread next quiesces or goes offline; pure hints
+  // otherwise. One call does every stage, so the stages inline into it.
   static constexpr int kPlanStages = 4;
   static constexpr int kPlanDistance = 4;
-  void AdvancePlan(const uint64_t* hashes, uint32_t* cursors, int count, int* staged,
+  void AdvancePlan(const uint64_t* hashes, uint64_t* cursors, int count, int* staged,
                    int index) const;
   void PrefetchItem(uint64_t hash, int skip = 0) const;
   // PrefetchItem for a batch of PrefetchBucket's hashes, in two passes: every
