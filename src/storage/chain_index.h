@@ -10,7 +10,8 @@
 // the items whose bit L is set to bucket p + 2^L; p advances, and L with it
 // once p reaches 2^L. One split per insert keeps the load at the target
 // without ever rehashing a whole table, so no request waits for growth and the
-// index stays at ~4/load bytes per item (2.7 at memcached's 1.5).
+// index stays at ~4/load bytes per item (2.7 at memcached's 1.5; the store
+// uses 1.0, see stripe.cc).
 //
 // Readers: load the shape (L, p) and the directory with acquire, walk the
 // chain with acquire loads, compare keys. A split relinks one chain while a
