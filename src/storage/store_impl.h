@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 
 #include "retire_queue.h"
+#include "ringcache/base/compiler.h"
 #include "ringcache/base/hash.h"
 #include "ringcache/memory/budget.h"
 #include "ringcache/memory/item_heap.h"
@@ -109,7 +110,7 @@ class StoreImpl {
     size_t charge;     // ItemCharge
     size_t requested;  // bytes asked for: head and tail as used
   };
-  ItemCost CostOf(const Item& item) const {
+  RC_ALWAYS_INLINE ItemCost CostOf(const Item& item) const {
     const size_t head = item.head_bytes();
     const int cls = classes_.IndexOf(head);
     ItemCost c{cls, classes_.size(cls), head};

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "ringcache/base/compiler.h"
 #include "store_impl.h"
 #include "thread_state.h"
 
@@ -54,7 +55,12 @@ size_t Stripe::queue_bytes() const {
   return b;
 }
 
-void Stripe::Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment seg, int sign) {
+// The small helpers of links and moves below are forced inline: out of line
+// they were a dozen calls per SET, and inlined a SET costs ~2,570 instead of
+// ~2,800 instructions (bench_server, 100,000 keys; CostOf in store_impl.h
+// likewise) and ~8 % less time.
+RC_ALWAYS_INLINE void Stripe::Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost,
+                                      Segment seg, int sign) {
   live_[Seg(seg)] += sign;
   live_bytes_[Seg(seg)] += sign * static_cast<int64_t>(cost.charge);
   ClassCounters& c = t.counters().cls(cost.cls);
@@ -62,8 +68,8 @@ void Stripe::Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segmen
   c.mem_requested.Add(sign * static_cast<int64_t>(cost.requested));
 }
 
-void Stripe::AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment from,
-                         Segment to) {
+RC_ALWAYS_INLINE void Stripe::AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost,
+                                          Segment from, Segment to) {
   --live_[Seg(from)];
   ++live_[Seg(to)];
   live_bytes_[Seg(from)] -= cost.charge;
@@ -73,7 +79,7 @@ void Stripe::AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Se
   c.items[Seg(to)].Add(+1);
 }
 
-void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
+RC_ALWAYS_INLINE void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
   const uint8_t clear =
       item_state::kSegmentMask | (clear_active ? item_state::kActive : uint8_t{0});
   const uint8_t set = static_cast<uint8_t>(Seg(seg) << item_state::kSegmentShift);
@@ -83,7 +89,7 @@ void Stripe::SetSegment(Item* item, Segment seg, bool clear_active) {
   }
 }
 
-void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
+RC_ALWAYS_INLINE void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
   if (seg == Segment::kCold && queues_[Seg(seg)].empty()) cold_tail_dirty_ = true;
   // Queue blocks are charged without evicting: this runs in the middle of
   // LRU moves, and a 4 KB overdraft is repaid by the next charge.
@@ -92,7 +98,7 @@ void Stripe::Push(StoreThreadImpl& t, Segment seg, LruEntry e) {
   }
 }
 
-void Stripe::Pop(StoreThreadImpl& t, Segment seg) {
+RC_ALWAYS_INLINE void Stripe::Pop(StoreThreadImpl& t, Segment seg) {
   if (seg == Segment::kCold) cold_tail_dirty_ = true;
   if (const size_t freed = queues_[Seg(seg)].PopOldest()) t.Credit(freed);
 }
@@ -106,7 +112,7 @@ void Stripe::ChargeResize(StoreThreadImpl& t, size_t before, size_t after) {
   }
 }
 
-void Stripe::MarkStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
+RC_ALWAYS_INLINE void Stripe::MarkStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
   if (pending_stale_count_ == kPendingStale) FlushStale(t);
   stale_[Seg(seg)].Prefetch(e);
   pending_stale_[pending_stale_count_++] = {e, seg};
@@ -138,7 +144,7 @@ size_t Stripe::StaleSize(Segment seg) const {
   return n;
 }
 
-bool Stripe::TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
+RC_ALWAYS_INLINE bool Stripe::TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
   if (pending_stale_count_ > 0) FlushStale(t);
   StaleSet& stale = stale_[Seg(seg)];
   const size_t before = stale.bytes();
@@ -147,7 +153,7 @@ bool Stripe::TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e) {
   return true;
 }
 
-bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out, bool ahead) {
+RC_ALWAYS_INLINE bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* out, bool ahead) {
   const LruQueue& q = queues_[Seg(seg)];
   while (true) {
     const LruEntry* oldest = q.PeekOldest();
@@ -234,8 +240,9 @@ std::string Stripe::CheckQueues() const {
   return "";
 }
 
-void Stripe::MoveTail(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost,
-                      const LruEntry& e, Segment from, Segment to) {
+RC_ALWAYS_INLINE void Stripe::MoveTail(StoreThreadImpl& t, Item* item,
+                                       const StoreImpl::ItemCost& cost, const LruEntry& e,
+                                       Segment from, Segment to) {
   Pop(t, from);
   SetSegment(item, to, /*clear_active=*/true);
   if (from != to) AccountMove(t, cost, from, to);
@@ -484,7 +491,7 @@ base::RelTime Stripe::PeekTailAge(Segment seg, base::RelTime now) const {
   return age;
 }
 
-void Stripe::PrefetchEntry(Segment seg, const LruEntry& e) const {
+RC_ALWAYS_INLINE void Stripe::PrefetchEntry(Segment seg, const LruEntry& e) const {
   stale_[Seg(seg)].Prefetch(e);
   __builtin_prefetch(index_.ItemAt(e.ref));
 }
