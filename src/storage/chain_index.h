@@ -111,10 +111,7 @@ class ChainIndex {
   // Prefetch hints for a lookup coming soon (caller online in QSBR): the
   // bucket head's line, then, once that line is cached, the first item of
   // the chain. They change nothing; a stale view merely prefetches in vain.
-  void PrefetchBucket(uint32_t hash) const {
-    const Directory* dir = dir_.load(std::memory_order_acquire);
-    __builtin_prefetch(Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire))));
-  }
+  void PrefetchBucket(uint32_t hash) const { __builtin_prefetch(HeadOf(hash)); }
   // The item `skip` links down the chain (0: the first; the ones before it
   // are loaded, so call this once the previous hint had time to land).
   void PrefetchChainItem(uint32_t hash, int skip) const {
@@ -146,11 +143,7 @@ class ChainIndex {
     return ItemAt(item->next().load(std::memory_order_acquire));
   }
 
-  uint32_t HeadRef(uint32_t hash) const {
-    const Directory* dir = dir_.load(std::memory_order_acquire);
-    return Head(dir, BucketOf(hash, shape_.load(std::memory_order_acquire)))
-        ->load(std::memory_order_acquire);
-  }
+  uint32_t HeadRef(uint32_t hash) const { return HeadOf(hash)->load(std::memory_order_acquire); }
   Item* ItemAt(uint32_t ref) const {
     return ref == 0 ? nullptr : reinterpret_cast<Item*>(heap_->FromRef(ref));
   }
