@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   rs::ParsedCommandLine parsed = rs::ParseCommandLine(args, rs::HostFacts::Probe());
   if (std::optional<int> code = Report(parsed.outcome)) return *code;
   rs::Config& config = parsed.config;
+  if (std::optional<int> code = Report(rs::CheckBuiltFeatures(config))) return *code;
 
   if (config.coredumps) {
     if (std::optional<int> code = Report(rs::EnableCoreDumps())) return *code;

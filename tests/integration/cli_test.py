@@ -115,6 +115,17 @@ class RefusedFlagsTest(unittest.TestCase):
                 self.assertIsNotNone(want[0])
                 self.assertEqual(run(RINGCACHED, args), want)
 
+    def test_sasl_and_tls_refused_until_built(self):
+        """-S and -Z must not start a server that would skip authentication or
+        answer TLS clients in plain text: refused as a memcached built without
+        them refuses them."""
+        cases = ((["-S"], "SASL"), (["--enable-sasl", "-p", "0"], "SASL"),
+                 (["-Z"], "TLS"), (["-Z", "-o", "ssl_chain_cert=/c,ssl_key=/k"], "TLS"))
+        for args, feature in cases:
+            with self.subTest(args=args):
+                self.assertEqual(run(RINGCACHED, AS_ROOT + ["-U", "0"] + args),
+                                 (64, "", f"This server is not built with {feature} support.\n"))
+
     def test_help_and_version_exit_zero(self):
         for flag in ("-h", "--help", "-V", "--version", "-i", "--license", "-vh", "--vers"):
             with self.subTest(flag=flag):

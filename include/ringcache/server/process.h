@@ -6,6 +6,9 @@
 // ports below 1024 work with -u):
 //
 //   main(), before RunServer:
+//     CheckBuiltFeatures   -S and -Z are refused while this build has no
+//                          SASL and no TLS (memcached built without them
+//                          refuses the flags the same way)
 //     EnableCoreDumps      -r: core size limit raised to the maximum
 //     RaiseOpenFileLimit   RLIMIT_NOFILE for -c connections
 //     CheckUser            root needs -u, and the user must exist
@@ -61,6 +64,13 @@ Outcome Daemonize(const Config& config);
 Outcome LockMemory();
 
 Outcome CheckAuthSettings(const Config& config);
+
+// SASL (-S) and TLS (-Z) are parsed and checked like memcached's, but this
+// build serves neither yet: starting anyway would leave a cache that was
+// meant to require authentication open to anyone, or answer TLS clients in
+// plain text. Refused with the message memcached built without the feature
+// prints, and EX_USAGE.
+Outcome CheckBuiltFeatures(const Config& config);
 
 // Writes "TCP INET: <port>" / "TCP INET6: <port>" / "UDP INET: <port>" lines
 // for the bound sockets to `<path>.lck`, appending as memcached does, then

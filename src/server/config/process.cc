@@ -236,6 +236,18 @@ Outcome CheckAuthSettings(const Config& config) {
   return out;
 }
 
+Outcome CheckBuiltFeatures(const Config& config) {
+  Outcome out;
+  if (config.sasl) {
+    out.Err("This server is not built with SASL support.\n");
+    out.Exit(EX_USAGE);
+  } else if (config.tls.enabled) {
+    out.Err("This server is not built with TLS support.\n");
+    out.Exit(EX_USAGE);
+  }
+  return out;
+}
+
 Outcome WritePortFile(const std::string& path, std::span<const io::BoundSocket> bound) {
   Outcome out;
   const std::string temp = path + ".lck";

@@ -323,6 +323,20 @@ TEST_F(ProcessTest, AuthFileWithUdpIsRefused) {
             "Cannot use UDP with ascii authentication enabled (-U 0 to disable)\n");
 }
 
+TEST_F(ProcessTest, SaslAndTlsAreRefusedUntilBuilt) {
+  Config c;
+  EXPECT_FALSE(CheckBuiltFeatures(c).stop());
+  c.sasl = true;
+  Outcome out = CheckBuiltFeatures(c);
+  EXPECT_EQ(out.exit_code(), EX_USAGE);
+  EXPECT_EQ(out.Text(Stream::kStderr), "This server is not built with SASL support.\n");
+  c.sasl = false;
+  c.tls.enabled = true;
+  out = CheckBuiltFeatures(c);
+  EXPECT_EQ(out.exit_code(), EX_USAGE);
+  EXPECT_EQ(out.Text(Stream::kStderr), "This server is not built with TLS support.\n");
+}
+
 TEST_F(ProcessTest, SwitchUserDropsRootAndHandsOverTheUnixSocket) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
   const passwd* nobody = getpwnam("nobody");
