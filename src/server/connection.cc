@@ -81,9 +81,12 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
   // them moves the plan's loads along.
   size_t prefetched_until = 0;
   int plan_key = -1;
-  if (data.data() == soon_data_) {
+  int plan_end = -1;
+  // (The same buffer may come back in a later turn, whose plan is another.)
+  if (data.data() == soon_data_ && soon_turn_ == worker_.turn()) {
     prefetched_until = soon_end_;
     plan_key = soon_key_;
+    plan_end = soon_key_ + soon_count_;
   }
   soon_data_ = nullptr;
   while (pos < data.size()) {
@@ -111,15 +114,25 @@ io::DataResult Connection::OnData(io::Connection& conn, std::string_view data) {
     // does; the engine offers the rest again once the output drained.
     if (conn.OutputFull()) return {pos, false};
     // Pipelined GETs: start the memory loads of the next lines together.
+    const protocol::internal::CanonicalLine* planned = nullptr;
     if (wire_ == Wire::kText) {
       if (pos < prefetched_until) {
-        worker_.PlanServe(plan_key++);
+        worker_.PlanServe(plan_key);
+        // The plan's next key is this request's when its line starts here
+        // (requests that name no key have no entry).
+        if (plan_key < plan_end) {
+          const PlannedLine& next = *worker_.soon_lines(plan_key);
+          if (next.begin == pos) {
+            ++plan_key;
+            if (next.line.consumed != 0) planned = &next.line;
+          }
+        }
       } else {
         prefetched_until = PrefetchAhead(data, pos);
       }
     }
     const Step step = wire_ == Wire::kBinary      ? StepBinary(conn, data, &pos)
-                      : RC_LIKELY(authenticated_) ? StepText(conn, data, &pos)
+                      : RC_LIKELY(authenticated_) ? StepText(conn, data, &pos, planned)
                                                   : StepAuth(conn, data, &pos);
     if (step == Step::kNeedMore) return {pos, false};
     if (step == Step::kStop) return {data.size(), false};
@@ -142,11 +155,28 @@ constexpr int kPrefetchRequests = 2 * kPrefetchKeys;
 }  // namespace
 
 int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch,
-                            uint64_t* hashes, size_t* end) {
+                            uint64_t* hashes, PlannedLine* lines, size_t* end) {
   storage::StoreThread& store = worker_.store();
   size_t scan = pos;
   int n = 0;
   for (int i = 0; i < kPrefetchRequests && n < kPrefetchKeys && scan < data.size(); ++i) {
+    if (lines != nullptr) {
+      // Parse what is canonical now, and keep it for the serving.
+      PlannedLine& planned = lines[n];
+      if (protocol::internal::ParseCanonical(data.substr(scan), &planned.line)) {
+        const protocol::internal::CanonicalLine& line = planned.line;
+        planned.begin = static_cast<uint32_t>(scan);
+        const std::string_view key = data.substr(scan + line.key_offset, line.key_len);
+        hashes[n++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
+        uint64_t next = scan + line.consumed;
+        if (line.command != protocol::TextCommand::kGet &&
+            line.command != protocol::TextCommand::kGets) {
+          next += uint64_t{line.value_bytes} + 2;  // the value block
+        }
+        scan = next < data.size() ? static_cast<size_t>(next) : data.size();
+        continue;
+      }
+    }
     protocol::PeekedRequest ahead;
     if (!protocol::PeekTextRequest(data, scan, &ahead)) break;
     // A lone request gains nothing from a hint it would wait on at once.
@@ -155,6 +185,7 @@ int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bo
       break;
     }
     if (!ahead.key.empty()) {
+      if (lines != nullptr) lines[n] = {static_cast<uint32_t>(scan), {}};
       hashes[n++] = prefetch ? store.PrefetchBucket(ahead.key) : store.KeyHash(ahead.key);
     }
     // Past the data: a value block still arriving, nothing more to see.
@@ -167,7 +198,8 @@ int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bo
 size_t Connection::PrefetchAhead(std::string_view data, size_t pos) {
   uint64_t hashes[kPrefetchKeys];
   size_t end;
-  const int n = HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, &end);
+  const int n =
+      HintBuckets(data, pos, /*lone_too=*/false, /*prefetch=*/true, hashes, nullptr, &end);
   worker_.store().PrefetchItems(hashes, n);
   return end;
 }
@@ -178,14 +210,21 @@ void Connection::OnDataSoon(std::string_view data) {
   if (wire_ != Wire::kText || !authenticated_) return;
   uint64_t* batch = worker_.soon_batch(kPrefetchKeys);
   if (batch == nullptr) return;
-  const int n = HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, &soon_end_);
+  PlannedLine* lines = worker_.soon_lines(worker_.soon_next());
+  const int n =
+      HintBuckets(data, 0, /*lone_too=*/true, /*prefetch=*/false, batch, lines, &soon_end_);
   soon_data_ = data.data();
   soon_key_ = worker_.soon_added(n);
+  soon_count_ = n;
+  soon_turn_ = worker_.turn();
 }
 
-RC_ALWAYS_INLINE Connection::Step Connection::StepText(io::Connection& conn, std::string_view data,
-                                                       size_t* pos) {
-  const ParseResult r = parser_.Parse(data.substr(*pos), &req_);
+RC_ALWAYS_INLINE Connection::Step Connection::StepText(
+    io::Connection& conn, std::string_view data, size_t* pos,
+    const protocol::internal::CanonicalLine* planned) {
+  const ParseResult r = planned != nullptr
+                            ? parser_.TakeCanonical(*planned, data.data() + *pos, &req_)
+                            : parser_.Parse(data.substr(*pos), &req_);
   switch (r.status) {
     case ParseStatus::kNeedMore:
       return Step::kNeedMore;

@@ -116,7 +116,9 @@ class Connection final : public io::ConnectionHandler {
     SetState(ConnState::kNread);
   }
   void BeginSwallow(uint64_t bytes);
-  inline Step StepText(io::Connection& conn, std::string_view data, size_t* pos);
+  // `planned`: the line at *pos, parsed ahead (OnDataSoon), or null.
+  inline Step StepText(io::Connection& conn, std::string_view data, size_t* pos,
+                       const protocol::internal::CanonicalLine* planned);
   // Prefetches the store memory of the keyed requests pipelined after `pos`
   // (up to kPrefetchKeys); returns where the requests it looked at end.
   size_t PrefetchAhead(std::string_view data, size_t pos);
@@ -125,9 +127,11 @@ class Connection final : public io::ConnectionHandler {
   // are stepped over, not read) at hashes[0...], hinting their index buckets
   // if `prefetch`, and returns how many. *end is where the requests it
   // looked at end (all of `data` for a lone request unless `lone_too`, or
-  // when a value block runs past the end).
+  // when a value block runs past the end). With `lines`, each key's request
+  // is also described in lines[i]: canonical lines are parsed (which costs
+  // about what the peek does, and spares the parse when they are served).
   int HintBuckets(std::string_view data, size_t pos, bool lone_too, bool prefetch, uint64_t* hashes,
-                  size_t* end);
+                  PlannedLine* lines, size_t* end);
   Step StepAuth(io::Connection& conn, std::string_view data, size_t* pos);
   Step StepBinary(io::Connection& conn, std::string_view data, size_t* pos);
   inline void Dispatch(io::Connection& conn, const protocol::TextRequest& req);
@@ -227,7 +231,9 @@ class Connection final : public io::ConnectionHandler {
   // The buffer OnDataSoon hinted this turn and where its hinted lines end.
   const char* soon_data_ = nullptr;
   size_t soon_end_ = 0;
-  int soon_key_ = 0;  // the plan index of its first key (WorkerContext::PlanServe)
+  int soon_key_ = 0;        // the plan index of its first key (WorkerContext::PlanServe)
+  int soon_count_ = 0;      // and how many keys it planned
+  uint64_t soon_turn_ = 0;  // in this turn (WorkerContext::turn)
   protocol::ValueBlock block_;
   storage::NewItem item_;
   size_t filled_ = 0;

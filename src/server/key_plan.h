@@ -20,9 +20,18 @@
 
 #include <cstdint>
 
+#include "ringcache/protocol/text_fast_path.h"
 #include "ringcache/storage/store.h"
 
 namespace ringcache::server {
+
+// A request whose key a turn's plan holds: where its line starts in the
+// connection's input, and the line parsed ahead when it is canonical
+// (line.consumed == 0: it is not, and is parsed when served).
+struct PlannedLine {
+  uint32_t begin = 0;
+  protocol::internal::CanonicalLine line;
+};
 
 template <int kCapacity>
 class KeyPlan {

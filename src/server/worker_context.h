@@ -51,6 +51,7 @@ class WorkerContext final : public io::WorkerHooks {
   // The look-ahead plan is complete: start the loads of its first keys.
   void AfterDataSoon() override { PlanServe(0); }
   void OnTurnEnd() override {
+    ++turn_;
     soon_.Reset();
     store_->Quiesce();
   }
@@ -89,6 +90,16 @@ class WorkerContext final : public io::WorkerHooks {
   uint64_t* soon_batch(int want) { return soon_.batch(want); }
   int soon_added(int n) { return soon_.added(n); }
   void PlanServe(int index) { soon_.Serve(*store_, index); }
+  // Beside each hash of soon_batch(), the request it came from, parsed ahead
+  // when its line is canonical (Connection::OnDataSoon writes them, and
+  // serves those lines from here instead of parsing them again). Valid for
+  // the plan indices soon_batch() handed out this turn.
+  PlannedLine* soon_lines(int index) { return &soon_lines_[index]; }
+  // The plan index the next soon_batch() starts at.
+  int soon_next() const { return soon_.count(); }
+  // Counts turns: a plan is valid in the turn it was made (OnDataSoon comes
+  // before OnTurnStart, so this changes at the turn's end).
+  uint64_t turn() const { return turn_; }
   // Connection registry (stats conns).
   void AddConnection(Connection* conn);
   void RemoveConnection(Connection* conn);
@@ -105,7 +116,10 @@ class WorkerContext final : public io::WorkerHooks {
   std::vector<size_t>* udp_key_starts_ = nullptr;
   // Keys of a turn beyond this many go without the plan (their connections
   // still look ahead within their own bytes).
-  KeyPlan<2048> soon_;
+  static constexpr int kSoonKeys = 2048;
+  KeyPlan<kSoonKeys> soon_;
+  PlannedLine soon_lines_[kSoonKeys];
+  uint64_t turn_ = 0;
   base::BlockPool scratch_pool_{4096};
   base::OutBuffer scratch_{&scratch_pool_};
 

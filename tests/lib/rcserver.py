@@ -225,14 +225,21 @@ class Conn:
             out[parts[1]] = parts[2]
 
 
-def exchange(server, data, sentinel=b"mn\r\n", terminator=b"MN\r\n", idle=None):
+def exchange(server, data, sentinel=b"mn\r\n", terminator=b"MN\r\n", idle=None,
+             not_first=False):
     """Sends `data` on a fresh connection and returns the reply bytes.
 
     By default a meta no-op follows the data and the reply is read up to its
     MN, so the read needs no timing guess; pass sentinel=None to read until
-    the server is idle for `idle` seconds (or closes) instead.
+    the server is idle for `idle` seconds (or closes) instead. `not_first`:
+    a meta no-op is exchanged before `data`, so that `data` is not the
+    connection's first input (ringcached's look-ahead skips a connection
+    whose protocol is not known yet).
     """
     with server.conn() as c:
+        if not_first:
+            c.send(b"mn\r\n")
+            c.read_until(b"MN\r\n")
         c.send(data)
         if sentinel is None:
             return c.read_idle(idle or 0.3)

@@ -2,9 +2,8 @@
 // most, recognised in one pass over the input, framing included.
 //
 // TextParser::Parse tries ParseCanonical first (inline: the fast path is
-// compiled into the parser's caller; it is no API of its own). It accepts
-// only a complete line of one of these shapes, with single spaces and plain
-// decimal digits:
+// compiled into the parser's caller). It accepts only a complete line of one
+// of these shapes, with single spaces and plain decimal digits:
 //
 //   set|add|replace|append|prepend <key> <flags> <exptime> <bytes>[ noreply]
 //   cas <key> <flags> <exptime> <bytes> <cas>[ noreply]
@@ -15,12 +14,17 @@
 // it), flags, exptime and bytes have 1..10 digits, a cas value 1..19, and
 // bytes is at most kMaxValueLength. For such a line the general path
 // (memcached 1.6.18's process_command_ascii order, with Tokenize and the
-// safe_strto* rules) yields a request, and ParseCanonical writes exactly the
-// ParseResult and the request fields it would. Every other input, an
-// incomplete line included, is left to the general path untouched, having
-// cost only the bytes looked at (bounded: a key over 250 bytes stops the
-// look). TextRequest::tokens is not written: no command of these shapes
-// reads it.
+// safe_strto* rules) yields a request. ParseCanonical describes the line in
+// a CanonicalLine, 32 bytes that name no address (the key is an offset into
+// the line), and ApplyCanonical writes from it exactly the ParseResult and
+// the request fields the general path would. Every other input, an
+// incomplete line included, is declined, having cost only the bytes looked
+// at (bounded: a key over 250 bytes stops the look). TextRequest::tokens is
+// not written: no command of these shapes reads it.
+//
+// The two halves are apart so that a line can be parsed ahead of its turn
+// (the server's look-ahead parses the lines it hints, and serves them from
+// their CanonicalLine later, while the bytes are unchanged).
 //
 // text_fast_path_test.cc checks the equivalence on generated lines
 // (canonical ones and their near misses), the fuzz target on every input.
@@ -39,14 +43,22 @@
 
 namespace ringcache::protocol::internal {
 
-namespace fast_path {
+// A canonical line, parsed: what ApplyCanonical needs to fill a request, with
+// the key as an offset from the line's first byte.
+struct CanonicalLine {
+  uint32_t consumed = 0;  // the line's bytes, its "\n" included
+  TextCommand command = TextCommand::kGet;
+  bool noreply = false;
+  uint8_t key_offset = 0;  // just past the command word and its space
+  uint8_t key_len = 0;     // 1..250
+  uint32_t client_flags = 0;
+  int32_t exptime = 0;
+  uint32_t value_bytes = 0;
+  uint64_t cas = 0;  // kCas only
+};
+static_assert(sizeof(CanonicalLine) == 32);
 
-RC_ALWAYS_INLINE ParseResult Request(size_t consumed) {
-  ParseResult r;
-  r.status = ParseStatus::kRequest;
-  r.consumed = consumed;
-  return r;
-}
+namespace fast_path {
 
 // The key at `p`: stops at the first byte that is ' ', '\n' or NUL (or at
 // `end`), at most kMaxKeyLength + 1 bytes on. Eight bytes at a time: the
@@ -123,11 +135,9 @@ RC_ALWAYS_INLINE bool StartsWith(const char* p, const char* end, std::string_vie
          std::memcmp(p, word.data(), word.size()) == 0;
 }
 
-// get/gets: `p` is just past "get " or "gets ", `cmd_end` just past the
-// command word.
-RC_ALWAYS_INLINE bool Retrieval(TextCommand command, const char* begin, const char* cmd_end,
-                                const char* p, const char* end, TextRequest* req,
-                                ParseResult* out) {
+// get/gets: `p` is just past "get " or "gets ".
+RC_ALWAYS_INLINE bool Retrieval(TextCommand command, const char* begin, const char* p,
+                                const char* end, CanonicalLine* out) {
   const char* const key = p;
   p = ScanKey(p, end);
   if (p == end || *p != '\n') return false;
@@ -137,20 +147,17 @@ RC_ALWAYS_INLINE bool Retrieval(TextCommand command, const char* begin, const ch
   if (key_end[-1] == '\r') --key_end;
   const size_t key_len = static_cast<size_t>(key_end - key);
   if (key_len == 0 || key_len > kMaxKeyLength) return false;
-  req->command = command;
-  req->noreply = false;
-  req->deferred_error = ProtocolError::kNone;
-  // As ParseRetrieval: the key list is the line after the command word.
-  req->keys.text = std::string_view(cmd_end, static_cast<size_t>(key_end - cmd_end));
-  req->keys.first = std::string_view(key, key_len);
-  req->keys.count = 1;
-  *out = Request(static_cast<size_t>(p + 1 - begin));
+  out->consumed = static_cast<uint32_t>(p + 1 - begin);
+  out->command = command;
+  out->noreply = false;
+  out->key_offset = static_cast<uint8_t>(key - begin);
+  out->key_len = static_cast<uint8_t>(key_len);
   return true;
 }
 
 // The storage commands: `p` is just past the command word and its space.
 RC_ALWAYS_INLINE bool Storage(TextCommand command, const char* begin, const char* p,
-                              const char* end, TextRequest* req, ParseResult* out) {
+                              const char* end, CanonicalLine* out) {
   const char* const key = p;
   p = ScanKey(p, end);
   const size_t key_len = static_cast<size_t>(p - key);
@@ -178,23 +185,24 @@ RC_ALWAYS_INLINE bool Storage(TextCommand command, const char* begin, const char
   }
   p = LineEnd(p, end);
   if (p == nullptr) return false;
-  req->command = command;
-  req->noreply = noreply;
-  req->deferred_error = ProtocolError::kNone;
-  req->key = std::string_view(key, key_len);
-  req->client_flags = static_cast<uint32_t>(flags);
-  req->exptime = static_cast<int32_t>(exptime);
-  req->value_bytes = static_cast<uint32_t>(length);
-  if (command == TextCommand::kCas) req->cas = cas;
-  *out = Request(static_cast<size_t>(p - begin));
+  out->consumed = static_cast<uint32_t>(p - begin);
+  out->command = command;
+  out->noreply = noreply;
+  out->key_offset = static_cast<uint8_t>(key - begin);
+  out->key_len = static_cast<uint8_t>(key_len);
+  out->client_flags = static_cast<uint32_t>(flags);
+  out->exptime = static_cast<int32_t>(exptime);
+  out->value_bytes = static_cast<uint32_t>(length);
+  out->cas = cas;
   return true;
 }
 
 }  // namespace fast_path
 
-// The fast path (see the file comment): true with *req and *out filled as
-// the general path would fill them, or false with both untouched.
-RC_ALWAYS_INLINE bool ParseCanonical(std::string_view data, TextRequest* req, ParseResult* out) {
+// The fast path's first half (see the file comment): true with *out
+// describing the canonical line at the start of `data`, or false with *out
+// untouched.
+RC_ALWAYS_INLINE bool ParseCanonical(std::string_view data, CanonicalLine* out) {
   const char* const begin = data.data();
   const char* const end = begin + data.size();
   // The shortest canonical line is "get k\n".
@@ -209,29 +217,54 @@ RC_ALWAYS_INLINE bool ParseCanonical(std::string_view data, TextRequest* req, Pa
   using fast_path::Retrieval;
   using fast_path::StartsWith;
   using fast_path::Storage;
-  if (word == is("get ")) {
-    return Retrieval(TextCommand::kGet, begin, begin + 3, begin + 4, end, req, out);
-  }
-  if (word == is("set ")) return Storage(TextCommand::kSet, begin, begin + 4, end, req, out);
+  if (word == is("get ")) return Retrieval(TextCommand::kGet, begin, begin + 4, end, out);
+  if (word == is("set ")) return Storage(TextCommand::kSet, begin, begin + 4, end, out);
   if (word == is("gets")) {
     if (begin[4] != ' ') return false;
-    return Retrieval(TextCommand::kGets, begin, begin + 4, begin + 5, end, req, out);
+    return Retrieval(TextCommand::kGets, begin, begin + 5, end, out);
   }
-  if (word == is("add ")) return Storage(TextCommand::kAdd, begin, begin + 4, end, req, out);
-  if (word == is("cas ")) return Storage(TextCommand::kCas, begin, begin + 4, end, req, out);
+  if (word == is("add ")) return Storage(TextCommand::kAdd, begin, begin + 4, end, out);
+  if (word == is("cas ")) return Storage(TextCommand::kCas, begin, begin + 4, end, out);
   if (word == is("appe")) {
     if (!StartsWith(begin, end, "append ")) return false;
-    return Storage(TextCommand::kAppend, begin, begin + 7, end, req, out);
+    return Storage(TextCommand::kAppend, begin, begin + 7, end, out);
   }
   if (word == is("prep")) {
     if (!StartsWith(begin, end, "prepend ")) return false;
-    return Storage(TextCommand::kPrepend, begin, begin + 8, end, req, out);
+    return Storage(TextCommand::kPrepend, begin, begin + 8, end, out);
   }
   if (word == is("repl")) {
     if (!StartsWith(begin, end, "replace ")) return false;
-    return Storage(TextCommand::kReplace, begin, begin + 8, end, req, out);
+    return Storage(TextCommand::kReplace, begin, begin + 8, end, out);
   }
   return false;
+}
+
+// The second half: the request and result the general path makes of the
+// line ParseCanonical described, `begin` being its first byte (the same
+// bytes it parsed).
+RC_ALWAYS_INLINE ParseResult ApplyCanonical(const CanonicalLine& line, const char* begin,
+                                            TextRequest* req) {
+  const char* const key = begin + line.key_offset;
+  req->command = line.command;
+  req->noreply = line.noreply;
+  req->deferred_error = ProtocolError::kNone;
+  if (line.command == TextCommand::kGet || line.command == TextCommand::kGets) {
+    // As ParseRetrieval: the key list is the line after the command word.
+    req->keys.text = std::string_view(key - 1, size_t{line.key_len} + 1);
+    req->keys.first = std::string_view(key, line.key_len);
+    req->keys.count = 1;
+  } else {
+    req->key = std::string_view(key, line.key_len);
+    req->client_flags = line.client_flags;
+    req->exptime = line.exptime;
+    req->value_bytes = line.value_bytes;
+    if (line.command == TextCommand::kCas) req->cas = line.cas;
+  }
+  ParseResult r;
+  r.status = ParseStatus::kRequest;
+  r.consumed = line.consumed;
+  return r;
 }
 
 }  // namespace ringcache::protocol::internal

@@ -78,12 +78,17 @@ class TextParser {
   // that reads the line once; everything else, and every error, goes
   // through ParseGeneral.
   [[nodiscard]] RC_ALWAYS_INLINE ParseResult Parse(std::string_view data, TextRequest* req) {
-    ParseResult r;
-    if (internal::ParseCanonical(data, req, &r)) {
-      scanned_ = 0;  // as the general path leaves it after a complete line
-      return r;
-    }
+    internal::CanonicalLine line;
+    if (internal::ParseCanonical(data, &line)) return TakeCanonical(line, data.data(), req);
     return ParseGeneral(data, req);
+  }
+
+  // Parse() of input that starts with the line `line` describes, parsed
+  // ahead by internal::ParseCanonical from the same bytes at `begin`.
+  [[nodiscard]] RC_ALWAYS_INLINE ParseResult TakeCanonical(const internal::CanonicalLine& line,
+                                                           const char* begin, TextRequest* req) {
+    scanned_ = 0;  // as the general path leaves it after a complete line
+    return internal::ApplyCanonical(line, begin, req);
   }
 
   // Parse() without the fast path: memcached's framing and check order step

@@ -87,7 +87,14 @@ void Check(const std::string& input, Tally* tally) {
   TextRequest fast_req = StaleRequest();
   ParseResult fast_result;
   fast_result.consumed = 4242;
-  const bool fast = internal::ParseCanonical(input, &fast_req, &fast_result);
+  internal::CanonicalLine line;
+  line.consumed = 4242;
+  const bool fast = internal::ParseCanonical(input, &line);
+  if (fast) {
+    fast_result = internal::ApplyCanonical(line, input.data(), &fast_req);
+  } else {
+    ASSERT_EQ(line.consumed, 4242u) << "declined but wrote: " << PrintableBytes(input);
+  }
 
   TextRequest general_req = StaleRequest();
   const ParseResult general_result = TextParser().ParseGeneral(input, &general_req);
