@@ -9,7 +9,6 @@
 // Arguments: key count, connections per turn. Every connection carries 16
 // requests per turn (ringload's --pipeline 16); keys are 12 bytes, drawn
 // uniformly; values 32 bytes; every GET hits.
-#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
@@ -18,97 +17,38 @@
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 
-#include "connection.h"
-#include "ringcache/base/clock.h"
-#include "ringcache/base/logger.h"
+#include "host_worker.h"
 #include "ringcache/io/handler.h"
-#include "ringcache/server/config.h"
-#include "ringcache/storage/store.h"
-#include "server_context.h"
 #include "worker_context.h"
 
 namespace ringcache::server {
 namespace {
+
+using hosted::HostConnection;
+using hosted::HostWorker;
 
 constexpr int kDepth = 16;
 constexpr int kValueBytes = 32;
 // Distinct turns generated up front, so the key draws cost nothing while timed.
 constexpr int kTurnsGenerated = 512;
 
-// What the engine is to a handler: an output buffer that a "send" drains.
-class HostConnection final : public io::Connection {
- public:
-  HostConnection(base::BlockPool* pool, uint64_t id) : out_(pool) { info_.id = id; }
-  const io::ConnInfo& info() const override { return info_; }
-  base::OutBuffer& out() override { return out_; }
-  void CloseAfterFlush() override { closed_ = true; }
-  void CloseNow() override { closed_ = true; }
-  bool closed() const { return closed_; }
-
- private:
-  io::ConnInfo info_;
-  base::OutBuffer out_;
-  bool closed_ = false;
-};
-
 std::string Key(uint64_t i) { return absl::StrFormat("k%011d", i); }
 
-// One worker with its store, as ringcached -t 1 -m 1024 runs it.
-class Worker {
- public:
-  explicit Worker(int keys)
-      : config_(MakeConfig()),
-        store_(MakeStore()),
-        context_(config_, logger_, *store_, base::ProcessClock::StartingNow(), 0),
-        worker_(context_) {
-    worker_.OnWorkerStart(0);
-    // Preload through the request path itself.
-    HostConnection conn(&pool_, /*id=*/1);
-    std::unique_ptr<io::ConnectionHandler> h = worker_.OnAccept(conn.info());
-    const std::string value(kValueBytes, 'v');
-    for (int i = 0; i < keys; ++i) {
-      const std::string req =
-          absl::StrFormat("set %s 0 0 %d noreply\r\n%s\r\n", Key(i), kValueBytes, value);
-      worker_.OnTurnStart();
-      h->OnData(conn, req);
-      worker_.OnTurnEnd();
-    }
-    h->OnClose(conn);
+// Sets `keys` keys through the request path itself.
+void Preload(HostWorker& w, int keys) {
+  WorkerContext& wc = w.context();
+  HostConnection conn(w.pool(), /*id=*/1);
+  std::unique_ptr<io::ConnectionHandler> h = wc.OnAccept(conn.info());
+  const std::string value(kValueBytes, 'v');
+  for (int i = 0; i < keys; ++i) {
+    const std::string req =
+        absl::StrFormat("set %s 0 0 %d noreply\r\n%s\r\n", Key(i), kValueBytes, value);
+    wc.OnTurnStart();
+    h->OnData(conn, req);
+    wc.OnTurnEnd();
   }
-  ~Worker() { worker_.OnWorkerStop(); }
-
-  WorkerContext& context() { return worker_; }
-  base::BlockPool* pool() { return &pool_; }
-
- private:
-  static Config MakeConfig() {
-    Config c = DefaultConfig(1);
-    c.num_threads = 1;
-    c.max_bytes = size_t{1024} << 20;
-    return c;
-  }
-  std::unique_ptr<storage::Store> MakeStore() {
-    storage::StoreConfig s;
-    s.memory_limit = config_.max_bytes;
-    s.region_bytes = 4 * s.memory_limit;  // small enough for valgrind to reserve
-    s.workers = 1;
-    s.lru_maintainer = false;  // the background thread is not the worker's cost
-    s.lru_crawler = false;
-    absl::StatusOr<std::unique_ptr<storage::Store>> st = storage::Store::Create(s);
-    if (!st.ok()) {
-      fprintf(stderr, "store: %s\n", std::string(st.status().message()).c_str());
-      std::abort();
-    }
-    return std::move(*st);
-  }
-
-  base::Logger logger_{0};
-  Config config_;
-  std::unique_ptr<storage::Store> store_;
-  ServerContext context_;
-  WorkerContext worker_;
-  base::BlockPool pool_;
-};
+  h->OnClose(conn);
+}
 
 // Turns of `conns` buffers of kDepth requests each; `set` picks SET or GET.
 std::vector<std::vector<std::string>> MakeTurns(int keys, int conns, bool set) {
@@ -168,7 +108,8 @@ inline bool Turn(WorkerContext& wc, const std::vector<std::unique_ptr<HostConnec
 void RunTurns(benchmark::State& state, bool set) {
   const int keys = static_cast<int>(state.range(0));
   const int conns = static_cast<int>(state.range(1));
-  Worker w(keys);
+  HostWorker w;
+  Preload(w, keys);
   WorkerContext& wc = w.context();
   std::vector<std::unique_ptr<HostConnection>> hosts;
   std::vector<std::unique_ptr<io::ConnectionHandler>> handlers;
