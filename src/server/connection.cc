@@ -165,14 +165,18 @@ int Connection::HintBuckets(std::string_view data, size_t pos, bool lone_too, bo
       PlannedLine& planned = lines[n];
       if (protocol::internal::ParseCanonical(data.substr(scan), &planned.line)) {
         const protocol::internal::CanonicalLine& line = planned.line;
-        planned.begin = static_cast<uint32_t>(scan);
-        const std::string_view key = data.substr(scan + line.key_offset, line.key_len);
-        hashes[n++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
         uint64_t next = scan + line.consumed;
         if (line.command != protocol::TextCommand::kGet &&
             line.command != protocol::TextCommand::kGets) {
           next += uint64_t{line.value_bytes} + 2;  // the value block
         }
+        if (!lone_too && i == 0 && next >= data.size()) {
+          scan = data.size();
+          break;
+        }
+        planned.begin = static_cast<uint32_t>(scan);
+        const std::string_view key = data.substr(scan + line.key_offset, line.key_len);
+        hashes[n++] = prefetch ? store.PrefetchBucket(key) : store.KeyHash(key);
         scan = next < data.size() ? static_cast<size_t>(next) : data.size();
         continue;
       }

@@ -65,7 +65,9 @@ class Connection final : public io::ConnectionHandler {
 
   io::DataResult OnData(io::Connection& conn, std::string_view data) override;
   // Hints the store memory of the keyed requests in `data` into the worker's
-  // look-ahead batch (WorkerContext::soon_batch).
+  // look-ahead batch (WorkerContext::soon_batch), parsing the canonical
+  // lines among them once, for OnData to serve in this turn
+  // (WorkerContext::soon_lines).
   void OnDataSoon(std::string_view data) override;
   void OnWritable(io::Connection& conn) override;
   void OnClose(io::Connection& conn) override;
