@@ -113,7 +113,10 @@ class HostedConn {
   // worker does not. Returns the replies the turn produced.
   std::string Turn(std::string_view bytes, bool look_ahead) {
     WorkerContext& wc = worker_.context();
-    // A fresh buffer each turn, as the engine's: the carry moves.
+    // The bytes left from the last turn come first, in a fresh buffer (the
+    // engine's carry). The look-ahead is shown that whole buffer; the
+    // io_uring engine plans only a buffer with no carry in front, so this
+    // plans at least as much as the engine does.
     std::string input = pending_;
     input.append(bytes);
     wc.OnTurnStart();
