@@ -25,6 +25,7 @@ namespace ringcache::server {
 namespace {
 
 using hosted::HostConnection;
+using hosted::HostedConn;
 using hosted::HostWorker;
 
 constexpr int kDepth = 16;
@@ -36,18 +37,12 @@ std::string Key(uint64_t i) { return absl::StrFormat("k%011d", i); }
 
 // Sets `keys` keys through the request path itself.
 void Preload(HostWorker& w, int keys) {
-  WorkerContext& wc = w.context();
-  HostConnection conn(w.pool(), /*id=*/1);
-  std::unique_ptr<io::ConnectionHandler> h = wc.OnAccept(conn.info());
+  HostedConn conn(w, /*id=*/1);
   const std::string value(kValueBytes, 'v');
   for (int i = 0; i < keys; ++i) {
-    const std::string req =
-        absl::StrFormat("set %s 0 0 %d noreply\r\n%s\r\n", Key(i), kValueBytes, value);
-    wc.OnTurnStart();
-    h->OnData(conn, req);
-    wc.OnTurnEnd();
+    conn.Turn(absl::StrFormat("set %s 0 0 %d noreply\r\n%s\r\n", Key(i), kValueBytes, value),
+              /*look_ahead=*/false);
   }
-  h->OnClose(conn);
 }
 
 // Turns of `conns` buffers of kDepth requests each; `set` picks SET or GET.
