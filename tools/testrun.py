@@ -10,6 +10,13 @@ Suites (see tools/dev):
   compat       memcached 1.6.18's own t/ files through tests/compat
   fuzz         every libFuzzer target for a fixed time (build-fuzz/)
 
+integration, clients and compat take an engine: "integration" runs the
+servers as users do (-o io_engine left at auto, io_uring here), and
+"integration:epoll" (likewise clients:epoll, compat:epoll) runs the same files
+with every ringcached started through a wrapper that adds -o io_engine=epoll.
+RC_EXPECT_IO_ENGINE tells the tests which engine the servers must report.
+"all" runs each of the three on both engines.
+
 A suite that cannot run at all counts as one failure: nothing is skipped silently.
 Exit status is non-zero when anything failed.
 """
@@ -56,16 +63,37 @@ def run(cmd, timeout, env=None, cwd=ROOT):
         return None, out + f"\n[timed out after {timeout}s]"
 
 
-def test_env(build_dir):
+def test_env(build_dir, engine="uring"):
+    """The environment of the Python and Perl suites. `engine` "epoll": every
+    server the tests start (they all start $RINGCACHED) runs on epoll."""
     env = dict(os.environ)
     b = os.path.join(ROOT, build_dir)
     env["RINGCACHED"] = os.path.join(b, "ringcached")
+    env["RC_EXPECT_IO_ENGINE"] = engine
+    if engine != "uring":
+        env["RINGCACHED"] = engine_wrapper(env["RINGCACHED"], engine)
     env["RINGLOAD"] = os.path.join(b, "ringload")
     env["BUILD_DIR"] = b
     env["MEMCACHED"] = "/usr/bin/memcached"
     env["PYTHONPATH"] = os.path.join(ROOT, "tests", "lib")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
+
+
+_WRAPPERS = tempfile.TemporaryDirectory(prefix="rc-engine-")
+
+
+def engine_wrapper(binary, engine):
+    """A script named like the binary that execs it with -o io_engine=<engine>
+    first (the server keeps the PID tests signal; a later -o merges with it)."""
+    d = os.path.join(_WRAPPERS.name, engine)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, os.path.basename(binary))
+    with open(path, "w") as f:
+        # argv[0] stays what the caller ran (tests/compat kills leftovers by it).
+        f.write(f'#!/bin/bash\nexec -a "$0" "{binary}" -o io_engine={engine} "$@"\n')
+    os.chmod(path, 0o755)
+    return path
 
 
 def meson_tests(build_dir, suite):
@@ -154,22 +182,29 @@ def run_prove_files(tally, label, files, env, cwd, timeout=900):
         log(f"[{label}] {rel}: {'ok' if ok else 'FAILED'} ({time.time() - start:.1f}s)")
 
 
-def suite_integration(tally, args):
+def suite_label(name, engine):
+    return name if engine == "uring" else f"{name}:{engine}"
+
+
+def suite_integration(tally, args, engine):
     files = sorted(glob.glob(os.path.join(ROOT, "tests", "integration", "*_test.py")))
-    run_python_files(tally, "integration", files, test_env(args.build_dir))
+    run_python_files(tally, suite_label("integration", engine), files,
+                     test_env(args.build_dir, engine))
 
 
-def suite_clients(tally, args):
-    env = test_env(args.build_dir)
-    run_python_files(tally, "clients",
+def suite_clients(tally, args, engine):
+    env = test_env(args.build_dir, engine)
+    label = suite_label("clients", engine)
+    run_python_files(tally, label,
                      sorted(glob.glob(os.path.join(ROOT, "tests", "clients", "*_test.py"))), env)
     perl = sorted(glob.glob(os.path.join(ROOT, "tests", "clients", "*.t")))
     if perl:
-        run_prove_files(tally, "clients", perl, env, cwd=ROOT)
+        run_prove_files(tally, label, perl, env, cwd=ROOT)
 
 
-def suite_compat(tally, args):
-    env = test_env(args.build_dir)
+def suite_compat(tally, args, engine):
+    env = test_env(args.build_dir, engine)
+    label = suite_label("compat", engine)
     cmd = [PY, os.path.join(ROOT, "tests", "compat", "run.py"), "--json"]
     if args.compat_files:
         cmd += args.compat_files.split()
@@ -177,11 +212,11 @@ def suite_compat(tally, args):
     try:
         results = json.loads(output.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        tally.add("compat", "tests/compat/run.py", False, output[-4000:])
+        tally.add(label, "tests/compat/run.py", False, output[-4000:])
         return
     for r in results:
-        tally.add("compat", r["file"], r["ok"], r.get("output", ""))
-        log(f"[compat] {r['file']}: {'ok' if r['ok'] else 'FAILED'} ({r['seconds']:.1f}s)")
+        tally.add(label, r["file"], r["ok"], r.get("output", ""))
+        log(f"[{label}] {r['file']}: {'ok' if r['ok'] else 'FAILED'} ({r['seconds']:.1f}s)")
 
 
 def suite_fuzz(tally, args):
@@ -204,6 +239,11 @@ def suite_fuzz(tally, args):
         log(f"[fuzz] {name}: {'ok' if rc == 0 else 'FAILED'}")
 
 
+ENGINE_SUITES = {"integration": suite_integration, "clients": suite_clients,
+                 "compat": suite_compat}
+ENGINES = ("", "uring", "epoll")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--suites", default="all")
@@ -214,7 +254,8 @@ def main():
 
     suites = args.suites.split(",")
     if suites == ["all"]:
-        suites = ["unit", "tsan", "integration", "clients", "compat"]
+        suites = ["unit", "tsan", "integration", "clients", "compat", "integration:epoll",
+                  "clients:epoll", "compat:epoll"]
     tally = Tally()
     start = time.time()
     for s in suites:
@@ -224,12 +265,9 @@ def main():
         elif s == "tsan":
             run_gtest_suite(tally, "tsan", "build-tsan", "tsan",
                             {"TSAN_OPTIONS": "halt_on_error=1 second_deadlock_stack=1"})
-        elif s == "integration":
-            suite_integration(tally, args)
-        elif s == "clients":
-            suite_clients(tally, args)
-        elif s == "compat":
-            suite_compat(tally, args)
+        elif s.partition(":")[0] in ENGINE_SUITES and s.partition(":")[2] in ENGINES:
+            name, _, engine = s.partition(":")
+            ENGINE_SUITES[name](tally, args, engine or "uring")
         elif s == "fuzz":
             suite_fuzz(tally, args)
         else:

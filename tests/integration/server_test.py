@@ -1,5 +1,6 @@
 """The real ringcached over real sockets: request framing, pipelining,
 connection handling and the stats views (what memcached_exporter parses)."""
+import os
 import re
 import socket
 import threading
@@ -215,6 +216,18 @@ class CachedumpTest(unittest.TestCase):
             self.assertEqual(len(reply), 7825 * 268 + 5)
             self.assertEqual(len(self.cachedump(c, cls, 100000)[0]), 7825)
             self.assertEqual(len(self.cachedump(c, cls, 7000)[0]), 7000)
+
+
+class EngineTest(unittest.TestCase):
+    def test_servers_run_on_the_engine_the_suite_is_for(self):
+        # tools/testrun.py runs this suite once per io engine (the epoll pass
+        # starts every server through a wrapper adding -o io_engine=epoll);
+        # a pass that silently ran on the other engine would test nothing new.
+        want = os.environ.get("RC_EXPECT_IO_ENGINE")
+        if want is None:
+            self.skipTest("run outside tools/testrun.py: no engine expected")
+        with rcserver.Server("ringcached", ["-t", "1"]) as s, s.conn() as c:
+            self.assertEqual(c.stats()["io_engine"], want)  # the engine in use
 
 
 class StatsTest(unittest.TestCase):
