@@ -50,16 +50,34 @@ class EpollWorker final : public Worker {
   void SetListening(bool on) override;
   void CloseFd(int fd) override;
 
-  // Reads what `c` has; `peer_shut`: the event reported a peer shutdown (or
-  // the edge is not known), so only EAGAIN or EOF end the reading.
-  void ReadConn(Conn* c, bool peer_shut);
+  // The first receive of a readable connection, made before the turn so
+  // its bytes can be announced (OnDataSoon) with every other connection's.
+  struct StagedRead {
+    const char* data = nullptr;
+    ssize_t n = 0;
+    int error = 0;  // errno of a failed receive
+  };
+  // Look ahead: makes the first receive of each of the batch's readable
+  // connections (up to kStagedReads) into its own staging buffer and
+  // announces the bytes; events_staged_[i] names the read of event i (-1:
+  // none).
+  void StageReads(int events);
+  // Reads what `c` has, starting with `staged` if given; `peer_shut`: the
+  // event reported a peer shutdown (or the edge is not known), so only
+  // EAGAIN or EOF end the reading.
+  void ReadConn(Conn* c, bool peer_shut, const StagedRead* staged = nullptr);
   void TrySend(Conn* c);
   void AcceptFrom(const ListenSocket& ls);
   void ReadUdp(const ListenSocket& ls);
 
   int epfd_ = -1;
-  std::unique_ptr<char[]> buffer_;  // stream reads
+  std::unique_ptr<char[]> buffer_;  // stream reads after the first of a turn
   size_t buffer_size_ = 0;
+  // kStagedReads buffers of buffer_size_ for the staged first receives; a
+  // staged read's bytes stay valid until the next turn stages.
+  std::unique_ptr<char[]> stage_;
+  std::vector<StagedRead> staged_;
+  std::vector<int> events_staged_;
   std::unique_ptr<char[]> datagram_;  // one whole datagram
   std::vector<epoll_event> events_;
   // Connections with unread input left by the per-turn read cap or a resume

@@ -124,8 +124,9 @@ class ConnectionHandler {
   // not at all if the connection closes first). Called for every connection
   // of the batch before any OnData, so a handler can start the memory loads
   // its requests will need (a pure hint: nothing OnData sees may change).
-  // The io_uring engine calls it; the epoll engine, which reads one
-  // connection at a time, does not.
+  // io_uring announces every received buffer of the batch; epoll announces
+  // the first receive of each readable connection (up to 64 per turn), which
+  // it makes before the turn for that purpose.
   virtual void OnDataSoon(std::string_view data) {}
   // out() has room again after conn.WantWritable(); produce the next piece.
   // Called at most once per turn per connection, never after a close began.
@@ -180,7 +181,7 @@ class WorkerHooks {
   // Start of a turn: completions are about to be processed.
   virtual void OnTurnStart() {}
   // Every ConnectionHandler::OnDataSoon of this turn was called (right
-  // before OnTurnStart, io_uring engine only).
+  // before OnTurnStart, every turn, both engines).
   virtual void AfterDataSoon() {}
   // End of a turn: every completion of this batch was handled and sends are
   // queued. Nothing handed out during the turn is referenced any more.
