@@ -136,7 +136,8 @@ void Connection::MetaSet(base::OutBuffer& out, const MetaRequest& req) {
     pending_.meta_req.SetTextKey(std::string_view(pending_.key, key.size()));
   }
   const size_t opaque_len = std::min(req.opaque.size(), sizeof(pending_.opaque));
-  std::memcpy(pending_.opaque, req.opaque.data(), opaque_len);
+  // No opaque: its view may be null, which memcpy must not be given.
+  if (opaque_len > 0) std::memcpy(pending_.opaque, req.opaque.data(), opaque_len);
   pending_.meta_req.opaque = std::string_view(pending_.opaque, opaque_len);
   BeginValue(req.value_bytes);
 }

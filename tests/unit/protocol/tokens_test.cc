@@ -47,8 +47,10 @@ TEST(TokenizeTest, KeepsAtMost23TokensAndTheRest) {
   EXPECT_FALSE(t.truncated);
   Split(exact + " ", &t);
   EXPECT_FALSE(t.truncated);
-  // Only spaces after the 23rd token still count as a remainder.
-  Split(exact + "   ", &t);
+  // Only spaces after the 23rd token still count as a remainder (a view
+  // into the line, so the line must outlive it).
+  const std::string spaced = exact + "   ";
+  Split(spaced, &t);
   EXPECT_TRUE(t.truncated);
   EXPECT_EQ(t.rest, "  ");
 }
