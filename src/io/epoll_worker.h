@@ -3,8 +3,12 @@
 // io_uring_disabled sysctl) or when asked for (-o io_engine=epoll).
 //
 // Connections are registered once, edge-triggered, for input, output and
-// peer shutdown, so the loop never calls epoll_ctl per request. On an input
-// edge the worker reads into one per-worker buffer until a short read (for a
+// peer shutdown, so the loop never calls epoll_ctl per request. Before a
+// turn handles its events, the worker makes the first receive of each
+// readable connection (up to 64) into a staging buffer of its own and
+// announces all of them to the handlers (OnDataSoon), the look-ahead the
+// io_uring worker makes over its completions. Handling an input edge then
+// goes on reading into one per-worker buffer until a short read (for a
 // stream socket a short read means the socket was drained at that moment;
 // later data raises a new edge); a connection that fills the buffer several
 // times in a row is put back for the next turn so it cannot starve others.
