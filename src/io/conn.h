@@ -52,6 +52,8 @@ class Conn final : public Connection {
   bool InputOver() const { return eof_ || draining_; }
   // Reading is held back by output or input backpressure.
   bool ReadingStopped() const { return read_paused_ || input_full_; }
+  // Both engines read (or keep a receive armed) only while this holds.
+  bool WantsInput() const { return AcceptsInput() && !ReadingStopped() && !InputOver(); }
 
   Worker* const worker_;
   const base::BlockPool* const pool_;

@@ -16,6 +16,8 @@ constexpr int kReadsPerEvent = 4;
 // Connections per turn whose first receive is staged and announced ahead
 // (StageReads): with 16 KB buffers, 1 MB per worker, touched as used.
 constexpr int kStagedReads = 64;
+// Events on a connection that call for reading it (EOF and errors included).
+constexpr uint32_t kReadableEvents = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 constexpr int kMaxSendIov = 64;
 constexpr size_t kMaxSendBytes = 4 << 20;
 constexpr int kDatagramsPerEvent = 32;
@@ -158,12 +160,11 @@ void EpollWorker::StageReads(int events) {
     events_staged_[i] = -1;
     const epoll_event& ev = events_[i];
     if ((ev.data.u64 & kKindMask) != kConn || staged_.size() == kStagedReads ||
-        (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) == 0) {
+        (ev.events & kReadableEvents) == 0) {
       continue;
     }
     auto* c = reinterpret_cast<Conn*>(ev.data.u64 & ~kKindMask);
-    // ReadConn's conditions for reading at all.
-    if (c->closing_ || !c->AcceptsInput() || c->ReadingStopped() || c->InputOver()) continue;
+    if (!c->WantsInput()) continue;
     char* buf = stage_.get() + staged_.size() * buffer_size_;
     StagedRead r;
     r.data = buf;
@@ -189,9 +190,7 @@ void EpollWorker::ReadConn(Conn* c, bool peer_shut, const StagedRead* staged) {
       n = staged->n;
       error = staged->error;
     } else {
-      if (!c->AcceptsInput() || c->ReadingStopped() || c->InputOver()) {
-        return;  // maybe_readable_ stays set: a resume reads again
-      }
+      if (!c->WantsInput()) return;  // maybe_readable_ stays set: a resume reads again
       n = ::recv(c->info_.fd, buffer_.get(), buffer_size_, MSG_DONTWAIT);
       if (n < 0) error = errno;
       CountEntries();
@@ -290,7 +289,7 @@ void EpollWorker::Loop() {
         case kConn: {
           auto* c = static_cast<Conn*>(object);
           if (c->closing_) break;
-          if (mask & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+          if (mask & kReadableEvents) {
             c->maybe_readable_ = true;
             const int k = events_staged_[i];
             ReadConn(c, (mask & (EPOLLRDHUP | EPOLLHUP)) != 0, k >= 0 ? &staged_[k] : nullptr);

@@ -136,10 +136,6 @@ void UringWorker::CloseFd(int fd) {
   sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 }
 
-bool UringWorker::WantsInput(const Conn* c) const {
-  return c->AcceptsInput() && !c->ReadingStopped() && !c->InputOver();
-}
-
 void UringWorker::ArmRecv(Conn* c) {
   io_uring_sqe* sqe = GetSqe();
   io_uring_prep_recv_multishot(sqe, c->info_.fd, nullptr, 0, 0);
@@ -287,7 +283,7 @@ void UringWorker::OnRecv(Conn* c, const io_uring_cqe* cqe) {
     Bump(stats_->bytes_read, static_cast<uint64_t>(res));
     Deliver(c, std::string_view(buffers_ + bid * buf_size_, static_cast<size_t>(res)));
     ReturnBuffer(bid);
-    if (!more && WantsInput(c) && !c->recv_armed_) ArmRecv(c);
+    if (!more && c->WantsInput() && !c->recv_armed_) ArmRecv(c);
   } else {
     if (cqe->flags & IORING_CQE_F_BUFFER) ReturnBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
     if (res == 0) {
@@ -295,9 +291,9 @@ void UringWorker::OnRecv(Conn* c, const io_uring_cqe* cqe) {
     } else if (res == -ENOBUFS) {
       // The ring ran dry this turn; buffers come back before the re-arm.
       Bump(stats_->recv_buffer_shortages);
-      if (WantsInput(c)) rearm_.push_back(c);
+      if (c->WantsInput()) rearm_.push_back(c);
     } else if (res == -ECANCELED) {
-      if (WantsInput(c) && !c->recv_armed_) ArmRecv(c);  // resumed while cancelling
+      if (c->WantsInput() && !c->recv_armed_) ArmRecv(c);  // resumed while cancelling
     } else {
       OnEof(c, /*error=*/true);
     }
@@ -444,7 +440,7 @@ void UringWorker::Loop() {
       buffers_returned_ = 0;
     }
     for (Conn* c : rearm_) {
-      if (WantsInput(c) && !c->recv_armed_) ArmRecv(c);
+      if (c->WantsInput() && !c->recv_armed_) ArmRecv(c);
     }
     rearm_.clear();
     if (wake_fired_) {

@@ -114,7 +114,6 @@ class UringWorker final : public Worker {
   // Arms (or moves earlier) the timeout for the next timer deadline.
   void ScheduleTick();
   void CancelOp(uint64_t user_data);
-  bool WantsInput(const Conn* c) const;
   // Cancels what is left (accepts, UDP, the wake read) and reaps it.
   void Quiesce();
 
