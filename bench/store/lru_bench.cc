@@ -16,10 +16,10 @@ namespace {
 void BM_LruQueuePushPop(benchmark::State& state) {
   LruQueue q;
   const auto depth = static_cast<uint32_t>(state.range(0));
-  for (uint32_t i = 1; i <= depth; ++i) q.PushNewest({i, i});
+  for (uint32_t i = 1; i <= depth; ++i) q.PushNewest({i});
   uint32_t next = depth + 1;
   for (auto _ : state) {
-    q.PushNewest({next, next});
+    q.PushNewest({next});
     ++next;
     benchmark::DoNotOptimize(q.PeekOldest());
     q.PopOldest();
@@ -35,7 +35,7 @@ void BM_StaleSetChurn(benchmark::State& state) {
   const auto ahead = static_cast<size_t>(state.range(1));
   std::mt19937 rng(1);
   std::vector<LruEntry> ring(held + 1);
-  for (LruEntry& e : ring) e = {1 + static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng())};
+  for (LruEntry& e : ring) e = {1 + static_cast<uint32_t>(rng())};
   StaleSet s;
   for (size_t i = 0; i < held; ++i) s.Add(ring[i]);
   size_t add = held;

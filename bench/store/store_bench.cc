@@ -148,7 +148,7 @@ void GetBatch(benchmark::State& state, bool prefetch) {
     if (prefetch) {
       uint64_t hashes[kBatch];
       for (int i = 0; i < kBatch; ++i) hashes[i] = t->PrefetchBucket(*keys[i]);
-      for (int i = 0; i < kBatch; ++i) t->PrefetchItem(hashes[i]);
+      t->PrefetchItems(hashes, kBatch);
     }
     for (auto* k : keys) bytes += t->Get(*k, 100).item.value().first.size();
     t->Quiesce();

@@ -4,15 +4,15 @@
 //
 // The hashes of the keys are appended first (batch(), then added()). Then,
 // as key i is served, Serve(i) moves the loads of the keys after it one stage
-// on: key i + 16 starts loading its bucket head, key i + 12 its first chain
-// item (reading the head the stage before brought in), i + 8 its second,
-// i + 4 its third. Every load thus has a few keys' work to land behind, the
-// loads in flight stay few, and a stage reads only lines the stage before
-// brought in. Keys beyond the capacity go without the plan.
+// on: key i + 12 starts loading its index buckets, key i + 6 the items they
+// name (reading the buckets the stage before brought in). Every load thus has
+// a few keys' work to land behind, the loads in flight stay few, and a stage
+// reads only lines the stage before brought in. Keys beyond the capacity go
+// without the plan.
 //
 // The stages run in the store (storage::StoreThread::AdvancePlan); this
 // holds a plan's state. A hint only: serving keys in another order, or some
-// not at all, merely shifts the distances. Chain cursors are valid until the
+// not at all, merely shifts the distances. Bucket cursors are valid until the
 // thread next quiesces: Reset() the plan by then.
 //
 // Threading: one thread, the one whose StoreThread is passed to Serve().
@@ -56,7 +56,8 @@ class KeyPlan {
 
  private:
   uint64_t hashes_[kCapacity];
-  uint64_t cursors_[kCapacity];  // bucket head, then chain position (AdvancePlan)
+  // Each key's bucket addresses between the plan's stages (AdvancePlan).
+  uint64_t cursors_[kCapacity * storage::StoreThread::kPlanCursors];
   int count_ = 0;
   int staged_[storage::StoreThread::kPlanStages] = {};  // keys for which stage k has been started
 };

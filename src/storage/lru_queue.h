@@ -1,16 +1,16 @@
-// One segment of a stripe's segmented LRU, as a FIFO of 8-byte entries.
+// One segment of a stripe's segmented LRU, as a FIFO of 4-byte entries.
 //
 // memcached's segmented LRU only ever moves items from segment tails: the
 // HOT tail goes to WARM or COLD, the WARM tail is bumped within WARM or goes
 // to COLD, the COLD tail is evicted or rescued to WARM. Reads never move an
 // item (they set its active bit). So a segment does not need a doubly linked
 // list through its items (16 bytes each, and a write to two neighbours per
-// move); a FIFO of (reference, hash) entries in 4 KB blocks serves it.
+// move); a FIFO of item references in 4 KB blocks serves it.
 //
 // What a FIFO cannot do is remove an item from its middle. An item unlinked
 // by delete, overwrite or expiry leaves its entry behind; the entry is stale.
-// Stale entries are recognised when they reach the tail (the stripe checks
-// that the reference is still linked under that hash, in this segment) and
+// Stale entries are recognised when they reach the tail (the stripe records
+// them when they go stale, stale_set.h) and
 // dropped, and a sweep compacts a queue whose stale entries outnumber its live
 // ones, so a queue never holds much more than twice its live items.
 //
@@ -27,8 +27,7 @@
 namespace ringcache::storage {
 
 struct LruEntry {
-  uint32_t ref = 0;   // item reference (ItemHeap::ToRef)
-  uint32_t hash = 0;  // low 32 bits of the key's hash: finds the item's bucket
+  uint32_t ref = 0;  // item reference (ItemHeap::ToRef)
 };
 
 class LruQueue {

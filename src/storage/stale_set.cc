@@ -10,7 +10,7 @@ void StaleSet::Add(const LruEntry& e) {
   ++size_;
 }
 
-void StaleSet::Insert(uint64_t key) {
+void StaleSet::Insert(uint32_t key) {
   const size_t mask = capacity_ - 1;
   const uint64_t mixed = Mix(key);
   size_t i = Home(mixed);
@@ -49,10 +49,10 @@ size_t StaleSet::Count(const LruEntry& e) const {
 }
 
 void StaleSet::Resize(size_t capacity) {
-  std::unique_ptr<uint64_t[]> old = std::move(slots_);
+  std::unique_ptr<uint32_t[]> old = std::move(slots_);
   const size_t old_capacity = capacity_;
   tags_ = std::make_unique<uint8_t[]>(capacity);  // zeroed: all free
-  slots_ = std::make_unique<uint64_t[]>(capacity);
+  slots_ = std::make_unique<uint32_t[]>(capacity);
   capacity_ = capacity;
   shift_ = 64 - std::countr_zero(capacity);
   for (size_t i = 0; i < old_capacity; ++i) {

@@ -1,10 +1,10 @@
 // The stale entries of one LRU queue, recorded when they go stale, as a
-// multiset of (reference, hash) pairs.
+// multiset of references.
 //
 // An LRU queue is a FIFO of entries (lru_queue.h): an item unlinked, or moved
 // out of its segment by a read bump, leaves its entry behind. Recognising such
-// an entry by looking its reference up in the index costs a bucket and a
-// chain walk, several dependent cache misses, and an overwrite-heavy load
+// an entry by looking it up in the index costs the item's line (for its key's
+// hash) and two bucket lines, dependent cache misses, and an overwrite-heavy load
 // checks about three entries per write that way (the HOT tail, the sweeps).
 // The stripe knows the moment an entry goes stale, so it records the entry
 // here, and checking an entry is one probe into a small table whose slot
@@ -12,15 +12,16 @@
 //
 // Why an equal entry is enough: an item has at most one live entry, in the
 // queue of its current segment, and it is the newest entry of that queue with
-// its reference and hash; every other entry with that (reference, hash) in
-// the queue is stale and recorded once. So while the queue is consumed from
+// its reference; every other entry with that reference in the queue is stale
+// and recorded once (a reference freed and reused by another item names the
+// new item only in entries pushed after it was linked). So while the queue is consumed from
 // its tail, the first entry that matches a record is stale. A sweep that
 // starts mid-queue may instead drop the live one and keep an older twin:
-// both name the same reference in the same bucket, so the kept twin serves
-// the item (it only looks older than it is).
+// both name the same reference, so the kept twin serves the item (it only
+// looks older than it is).
 //
-// Layout: open addressing with linear probing over 8-byte keys
-// (reference << 32 | hash; 0 is free, reference 0 is never an item), a
+// Layout: open addressing with linear probing over 4-byte keys (the
+// reference; 0 is free, reference 0 is never an item), a
 // duplicate as a further slot, backward-shift deletion. Beside the keys, a
 // byte per slot holds a 7-bit fingerprint of its key (0: free). Most checks
 // are of live entries, which are absent here: they read only the fingerprint
@@ -51,7 +52,7 @@ class StaleSet {
   // Recorded entries, duplicates counted.
   size_t size() const { return size_; }
   // Bytes of the table (the owner charges changes to the memory budget).
-  size_t bytes() const { return capacity_ * (sizeof(uint64_t) + 1); }
+  size_t bytes() const { return capacity_ * (sizeof(uint32_t) + 1); }
 
   void Add(const LruEntry& e);
   // Removes one record equal to `e`; false if there is none. Most checks
@@ -97,19 +98,19 @@ class StaleSet {
  private:
   static constexpr size_t kMinCapacity = 16;
 
-  static uint64_t Key(const LruEntry& e) { return (uint64_t{e.ref} << 32) | e.hash; }
+  static uint32_t Key(const LruEntry& e) { return e.ref; }
   // The home slot comes from the top bits of the mixed key, the fingerprint
   // from bits below any table's home bits.
   static uint64_t Mix(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
   size_t Home(uint64_t mixed) const { return static_cast<size_t>(mixed >> shift_); }
   static uint8_t Tag(uint64_t mixed) { return static_cast<uint8_t>((mixed >> 24) | 0x80); }
   void Resize(size_t capacity);
-  void Insert(uint64_t key);
+  void Insert(uint32_t key);
   // Deletes the record in slot `i` (backward shift), shrinking if sparse.
   void Remove(size_t i);
 
   std::unique_ptr<uint8_t[]> tags_;  // 0: free; else Tag(Mix(slots_[i]))
-  std::unique_ptr<uint64_t[]> slots_;
+  std::unique_ptr<uint32_t[]> slots_;
   size_t capacity_ = 0;
   size_t size_ = 0;
   int shift_ = 0;  // 64 - log2(capacity_)

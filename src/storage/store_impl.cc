@@ -6,7 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-#include "chain_index.h"
+#include "bucket_index.h"
 #include "maintainer.h"
 #include "stripe.h"
 #include "thread_state.h"
@@ -100,7 +100,10 @@ StoreImpl::StoreImpl(const StoreConfig& config, memory::NumaTopology topology,
       256 * 1024);
   stripe_bits_ = ChooseStripeBits(config);
   const int stripes = 1 << stripe_bits_;
-  const int per_stripe_log2 = std::max(config.hashpower - stripe_bits_, ChainIndex::kSegmentBits);
+  // -o hashpower counts item slots the way memcached's table does (one
+  // item per bucket head); a bucket here holds ~kItemsPerBucket of them.
+  const int per_stripe_log2 = std::max(
+      config.hashpower - stripe_bits_ - Stripe::kItemsPerBucketLog2, BucketIndex::kSegmentBits);
   stripes_.reserve(stripes);
   size_t structures = 0;
   for (int i = 0; i < stripes; ++i) {
@@ -116,7 +119,7 @@ StoreImpl::~StoreImpl() {
   // No thread is left: items go with the arenas (ItemHeap's destructor frees
   // them wholesale); only retired index directories are plain allocations.
   for (const RetireQueue::Entry& o : orphans_) {
-    if (o.directory()) ChainIndex::FreeDirectory(o.ptr());
+    if (o.directory()) BucketIndex::FreeDirectory(o.ptr());
   }
   stripes_.clear();
 }
@@ -267,7 +270,8 @@ void StoreImpl::CollectStats(StoreStats* out) const {
     buckets += s->index().buckets();
     if (s->index().WantsSplit() || s->index().frozen()) out->hash_is_expanding = true;
   }
-  out->hash_power_level = buckets == 0 ? 0 : std::bit_width(buckets) - 1;
+  out->hash_power_level =
+      buckets == 0 ? 0 : std::bit_width(buckets) - 1 + Stripe::kItemsPerBucketLog2;
   out->limit_maxbytes = budget_.limit();
   out->oldest_live = oldest_live();
   out->stripes = stripe_count();

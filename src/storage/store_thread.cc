@@ -152,8 +152,8 @@ class StoreThreadOps {
   }
 
   // Sets an item's exptime, relinking a copy when it has no exptime field.
-  static Item* SetExptime(StoreThreadImpl& t, Stripe& stripe, const ChainIndex::Slot& slot,
-                          base::RelTime exptime, uint32_t hash, base::RelTime now) {
+  static Item* SetExptime(StoreThreadImpl& t, Stripe& stripe, const BucketIndex::Slot& slot,
+                          base::RelTime exptime, uint64_t hash, base::RelTime now) {
     Item* item = slot.item;
     if (item->has(item_layout::kExptime)) {
       item->set_exptime(exptime);
@@ -172,15 +172,14 @@ class StoreThreadOps {
                              base::RelTime now, const GetOptions& opt) {
     StoreImpl& s = *t.store();
     Stripe& stripe = s.StripeFor(hash);
-    const auto h32 = static_cast<uint32_t>(hash);
     GetResult r;
     std::lock_guard<std::mutex> lock(stripe.mu());
     MissReason why;
-    const ChainIndex::Slot slot = stripe.LocateLive(t, key, h32, now, &why);
+    const BucketIndex::Slot slot = stripe.LocateLive(t, key, hash, now, &why);
     if (slot.item != nullptr) {
       Item* item = slot.item;
       const base::RelTime prior_exptime = item->exptime();
-      if (opt.touch) item = SetExptime(t, stripe, slot, opt.new_exptime, h32, now);
+      if (opt.touch) item = SetExptime(t, stripe, slot, opt.new_exptime, hash, now);
       Hit(t, item, now, opt, prior_exptime, &r);
       return r;
     }
@@ -196,7 +195,7 @@ class StoreThreadOps {
     }
     SetCas(item, s.NextCas());
     item->state().store(item_state::kTokenSent, std::memory_order_relaxed);
-    stripe.Link(t, item, s.CostOf(*item), h32, now);
+    stripe.Link(t, item, s.CostOf(*item), hash, now);
     r.item = ItemView(item);
     r.created = true;
     r.won = true;
@@ -209,8 +208,8 @@ class StoreThreadOps {
     Stripe& stripe = t.store()->StripeFor(hash);
     std::lock_guard<std::mutex> lock(stripe.mu());
     MissReason why;
-    const ChainIndex::Slot slot = stripe.LocateLive(t, key, static_cast<uint32_t>(hash), now, &why);
-    if (slot.item != nullptr) stripe.Unlink(t, slot, static_cast<uint32_t>(hash));
+    const BucketIndex::Slot slot = stripe.LocateLive(t, key, hash, now, &why);
+    if (slot.item != nullptr) stripe.Unlink(t, slot);
   }
 };
 
@@ -222,9 +221,8 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
   if (!KeyOk(key)) return GetResult{{}, MissReason::kAbsent};
   const uint64_t hash = s.Hash(key);
   if (!opt.touch) {
-    const ChainIndex::FindResult f =
-        s.StripeFor(hash).index().Find(key, static_cast<uint32_t>(hash));
-    if (f.lookup == ChainIndex::Lookup::kFound) {
+    const BucketIndex::FindResult f = s.StripeFor(hash).index().Find(key, hash);
+    if (f.lookup == BucketIndex::Lookup::kFound) {
       const base::RelTime e = f.item->exptime();
       if (!(e != 0 && e <= now) && !s.IsFlushed(*f.item, now)) {
         GetResult r;
@@ -232,7 +230,7 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
         return r;
       }
       // Expired or flushed: unlink it under the lock (memcached does on access).
-    } else if (f.lookup == ChainIndex::Lookup::kAbsent && !opt.vivify) {
+    } else if (f.lookup == BucketIndex::Lookup::kAbsent && !opt.vivify) {
       return GetResult{{}, MissReason::kAbsent};
     }
   }
@@ -242,7 +240,7 @@ GetResult StoreThread::Get(std::string_view key, base::RelTime now, const GetOpt
 uint64_t StoreThread::PrefetchBucket(std::string_view key) const {
   const StoreImpl& s = *impl_->store();
   const uint64_t hash = s.Hash(key);
-  s.StripeFor(hash).index().PrefetchBucket(static_cast<uint32_t>(hash));
+  s.StripeFor(hash).index().PrefetchBuckets(hash);
   return hash;
 }
 
@@ -251,66 +249,36 @@ uint64_t StoreThread::KeyHash(std::string_view key) const { return impl_->store(
 void StoreThread::AdvancePlan(const uint64_t* hashes, uint64_t* cursors, int count, int* staged,
                               int index) const {
   const StoreImpl& s = *impl_->store();
-  char* const base = s.heap()->base();
-  // Stage 0 starts loading the bucket's head and keeps its address; stage 1
-  // reads the head and starts loading the chain's first item; stages 2 and 3
-  // read an item's link and start loading the next one. Only the first stage
-  // needs the hash (and the stripe); the rest follow what the one before it
-  // loaded.
-  auto bucket = [&](int k) {
-    const uint64_t hash = hashes[k];
-    const std::atomic<uint32_t>* head =
-        s.StripeFor(hash).index().HeadOf(static_cast<uint32_t>(hash));
-    __builtin_prefetch(head);
-    cursors[k] = reinterpret_cast<uintptr_t>(head);
-  };
-  auto first = [&](int k) {
-    const uint32_t ref =
-        reinterpret_cast<const std::atomic<uint32_t>*>(cursors[k])->load(std::memory_order_acquire);
-    if (ref != 0) __builtin_prefetch(memory::ItemHeap::FromRef(base, ref));
-    cursors[k] = ref;
-  };
-  auto next = [&](int k) {
-    const auto ref = static_cast<uint32_t>(cursors[k]);
-    if (ref == 0) return;
-    const Item* item = reinterpret_cast<const Item*>(memory::ItemHeap::FromRef(base, ref));
-    const uint32_t after = item->next().load(std::memory_order_acquire);
-    if (after != 0) __builtin_prefetch(memory::ItemHeap::FromRef(base, after));
-    cursors[k] = after;
-  };
-  static_assert(kPlanStages == 4);
+  // Stage 0 starts loading the key's two candidate buckets and keeps their
+  // addresses; stage 1 reads their tags (the lines the stage before brought
+  // in) and starts loading the items whose tags match.
+  using Bucket = BucketIndex::Bucket;
+  auto at = [&](int k) { return reinterpret_cast<const Bucket**>(&cursors[2 * k]); };
+  auto buckets = [&](int k) { s.StripeFor(hashes[k]).index().PrefetchBuckets(hashes[k], at(k)); };
+  auto items = [&](int k) { s.StripeFor(hashes[k]).index().PrefetchMatches(hashes[k], at(k)); };
+  static_assert(kPlanStages == 2);
   constexpr int d = kPlanDistance;
   // The steady state: every stage is one key short of its distance, so each
   // starts exactly one key's next load (the loops below do it in general).
-  if (index + 4 * d <= count && staged[0] == index + 4 * d - 1 && staged[1] == index + 3 * d - 1 &&
-      staged[2] == index + 2 * d - 1 && staged[3] == index + d - 1) {
-    bucket(index + 4 * d - 1);
-    first(index + 3 * d - 1);
-    next(index + 2 * d - 1);
-    next(index + d - 1);
-    for (int stage = 0; stage < kPlanStages; ++stage) ++staged[stage];
+  if (index + 2 * d <= count && staged[0] == index + 2 * d - 1 && staged[1] == index + d - 1) {
+    buckets(index + 2 * d - 1);
+    items(index + d - 1);
+    ++staged[0];
+    ++staged[1];
     return;
   }
-  // Each stage has its own loop over its own cursor, kept in a local.
   auto run = [&](int stage, auto&& step) {
     int i = staged[stage];
     for (const int end = std::min(count, index + (kPlanStages - stage) * d); i < end; ++i) step(i);
     staged[stage] = i;
   };
-  run(0, bucket);
-  run(1, first);
-  run(2, next);
-  run(3, next);
-}
-
-void StoreThread::PrefetchItem(uint64_t hash, int skip) const {
-  const StoreImpl& s = *impl_->store();
-  s.StripeFor(hash).index().PrefetchChainItem(static_cast<uint32_t>(hash), skip);
+  run(0, buckets);
+  run(1, items);
 }
 
 void StoreThread::PrefetchItems(const uint64_t* hashes, int n) const {
-  for (int i = 0; i < n; ++i) PrefetchItem(hashes[i]);
-  for (int i = 0; i < n; ++i) PrefetchItem(hashes[i], 1);
+  const StoreImpl& s = *impl_->store();
+  for (int i = 0; i < n; ++i) s.StripeFor(hashes[i]).index().PrefetchMatches(hashes[i]);
 }
 
 TouchResult StoreThread::Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now) {
@@ -368,7 +336,6 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
   Item* item = new_item.item_;
   const uint64_t hash = new_item.hash_;
   new_item.item_ = nullptr;
-  const auto h32 = static_cast<uint32_t>(hash);
   Stripe& stripe = s.StripeFor(hash);
   const uint64_t compare = s.config().cas_enabled ? opt.compare_cas : 0;
   const uint64_t new_cas = opt.new_cas != 0 ? opt.new_cas : 0;
@@ -380,7 +347,7 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
     std::lock_guard<std::mutex> lock(stripe.mu());
     t.counters().cls(cost.cls).cmd_set.Add();
     MissReason why;
-    const ChainIndex::Slot slot = stripe.LocateLive(t, item->key(), h32, now, &why);
+    const BucketIndex::Slot slot = stripe.LocateLive(t, item->key(), hash, now, &why);
     Item* old = slot.item;
     Item* link = nullptr;
     if (old != nullptr) {
@@ -394,7 +361,7 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       switch (opt.mode) {
         case StoreMode::kAdd:
           // add fails on an existing key but counts as an access.
-          stripe.Touched(t, old, h32, now);
+          stripe.Touched(t, old, now);
           break;
         case StoreMode::kCas:
           if (cas_res == kMatch) {
@@ -454,10 +421,10 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       if (link != nullptr) {
         SetCas(link, new_cas != 0 ? new_cas : s.NextCas());
         if (link == item) {
-          stripe.Replace(t, slot, link, cost, h32, now, Stripe::kNewValue);
+          stripe.Replace(t, slot, link, cost, hash, now, Stripe::kNewValue);
         } else {
           // Built under the lock (append, stale set): the slot may be stale.
-          stripe.Swap(t, old, link, h32, now, Stripe::kNewValue);
+          stripe.Swap(t, old, link, hash, now, Stripe::kNewValue);
         }
         result = StoreResult::kStored;
       }
@@ -477,7 +444,7 @@ StoreResult StoreThread::Store(NewItem new_item, const StoreOptions& opt, base::
       }
       if (link != nullptr) {
         SetCas(link, new_cas != 0 ? new_cas : s.NextCas());
-        stripe.Link(t, link, cost, h32, now);
+        stripe.Link(t, link, cost, hash, now);
         result = StoreResult::kStored;
       }
     }
@@ -494,11 +461,10 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
   StoreImpl& s = *t.store();
   if (!KeyOk(key)) return DeleteResult::kNotFound;
   const uint64_t hash = s.Hash(key);
-  const auto h32 = static_cast<uint32_t>(hash);
   Stripe& stripe = s.StripeFor(hash);
   std::lock_guard<std::mutex> lock(stripe.mu());
   MissReason why;
-  const ChainIndex::Slot slot = stripe.LocateLive(t, key, h32, now, &why);
+  const BucketIndex::Slot slot = stripe.LocateLive(t, key, hash, now, &why);
   Item* old = slot.item;
   if (old == nullptr) return DeleteResult::kNotFound;
   if (opt.compare_cas != 0 && opt.compare_cas != old->cas()) return DeleteResult::kExists;
@@ -516,7 +482,7 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     const uint8_t st = static_cast<uint8_t>(
         (old->state_bits() & kCarriedState & ~item_state::kTokenSent) | item_state::kStale);
     copy->state().store(st, std::memory_order_relaxed);
-    stripe.Swap(t, old, copy, h32, now, Stripe::kSameItem);
+    stripe.Swap(t, old, copy, hash, now, Stripe::kSameItem);
     return DeleteResult::kDeleted;
   }
   if (opt.drop_value_only) {
@@ -527,11 +493,11 @@ DeleteResult StoreThread::Delete(std::string_view key, const DeleteOptions& opt,
     Item* empty = t.AllocateItemLocked(stripe, shape, now);
     if (empty == nullptr) return DeleteResult::kNotFound;
     SetCas(empty, cas());
-    stripe.Swap(t, old, empty, h32, now, Stripe::kNewValue);
+    stripe.Swap(t, old, empty, hash, now, Stripe::kNewValue);
     return DeleteResult::kDeleted;
   }
   t.counters().cls(s.ClassIndexOf(*old)).delete_hits.Add();
-  stripe.Unlink(t, slot, h32);
+  stripe.Unlink(t, slot);
   return DeleteResult::kDeleted;
 }
 
@@ -541,11 +507,10 @@ ArithOutcome StoreThread::Arith(std::string_view key, const ArithOptions& opt, b
   ArithOutcome out;
   if (!KeyOk(key)) return out;
   const uint64_t hash = s.Hash(key);
-  const auto h32 = static_cast<uint32_t>(hash);
   Stripe& stripe = s.StripeFor(hash);
   std::lock_guard<std::mutex> lock(stripe.mu());
   MissReason why;
-  const ChainIndex::Slot slot = stripe.LocateLive(t, key, h32, now, &why);
+  const BucketIndex::Slot slot = stripe.LocateLive(t, key, hash, now, &why);
   Item* old = slot.item;
   const uint64_t cas = opt.new_cas != 0 ? opt.new_cas : 0;
   if (old == nullptr) {
@@ -561,7 +526,7 @@ ArithOutcome StoreThread::Arith(std::string_view key, const ArithOptions& opt, b
     }
     WriteValue(item, {std::string_view(digits, len)});
     SetCas(item, cas != 0 ? cas : s.NextCas());
-    stripe.Link(t, item, s.CostOf(*item), h32, now);
+    stripe.Link(t, item, s.CostOf(*item), hash, now);
     return {ArithResult::kOk, opt.initial, item->cas(), exptime, 0, true};
   }
   out.prior_exptime = old->exptime();
@@ -600,7 +565,7 @@ ArithOutcome StoreThread::Arith(std::string_view key, const ArithOptions& opt, b
   SetCas(item, cas != 0 ? cas : s.NextCas());
   // Rewritten in place in memcached: the reader flags stay.
   item->state().store(old->state_bits() & kCarriedState, std::memory_order_relaxed);
-  stripe.Swap(t, old, item, h32, now, Stripe::kNewValue);
+  stripe.Swap(t, old, item, hash, now, Stripe::kNewValue);
   out.result = ArithResult::kOk;
   out.value = value;
   out.cas = item->cas();
@@ -633,20 +598,19 @@ bool StoreThread::Walk(WalkCursor* cursor, size_t max_items, base::RelTime now,
     }
     Stripe& stripe = s.stripe(static_cast<int>(cursor->stripe_));
     std::lock_guard<std::mutex> lock(stripe.mu());
-    ChainIndex& index = stripe.index();
+    BucketIndex& index = stripe.index();
     if (!cursor->in_stripe_) {
       index.Freeze();
       cursor->in_stripe_ = true;
       cursor->bucket_ = 0;
     }
     for (; cursor->bucket_ < index.buckets() && batch.size() < max_items; ++cursor->bucket_) {
-      for (Item* item = index.BucketHead(cursor->bucket_); item != nullptr;
-           item = index.NextInChain(item)) {
+      index.ForEachSlot(cursor->bucket_, [&](const BucketIndex::Slot& slot) {
         // Like the metadump crawler: expired and flushed items are skipped.
-        const base::RelTime e = item->exptime();
-        if ((e != 0 && e < now) || s.IsFlushed(*item, now)) continue;
-        batch.push_back(item);
-      }
+        const base::RelTime e = slot.item->exptime();
+        if ((e != 0 && e < now) || s.IsFlushed(*slot.item, now)) return;
+        batch.push_back(slot.item);
+      });
     }
     if (cursor->bucket_ >= index.buckets()) {
       index.Unfreeze();

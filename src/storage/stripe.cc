@@ -33,14 +33,12 @@ constexpr size_t kTailAhead = 8;
 // per link; HOT overshoots its share by at most a batch meanwhile.
 constexpr int kJuggleBatch = 16;
 constexpr uint64_t kJuggleBatchMinHot = 8 * kJuggleBatch;
-// Items per bucket the index grows at. memcached grows its table at 1.5; at
-// that load a lookup's key sits fourth or further in its chain about once in
-// thirteen lookups, past the three chain items the request look-ahead hints
-// (StoreThread::AdvancePlan), and each such item was a miss to memory (~450
-// cycles, measured with rdtsc around the chain walk under GET depth 16). At
-// 1.0 that is one in twenty-three, for 4 instead of 2.7 bytes of bucket per
-// item (76.0 -> 77.3 B/item resident at 1,000,000 small items).
-constexpr double kMaxLoad = 1.0;
+// Items per bucket (of ten slots) the index grows at. With two choices per
+// key, a growth round of linear hashing at a mean of 6.5 put 0.16 % of items
+// in spill buckets (a further line to read) in simulation, for ~9.9 bytes of
+// index per item; the chained index it replaced used 4 but read a chain of
+// items, one miss each.
+constexpr double kMaxLoad = 6.5;
 
 }  // namespace
 
@@ -133,7 +131,7 @@ size_t Stripe::StaleCount(Segment seg, const LruEntry& e) const {
   size_t n = stale_[Seg(seg)].Count(e);
   for (int i = 0; i < pending_stale_count_; ++i) {
     const PendingStale& p = pending_stale_[i];
-    n += p.seg == seg && p.entry.ref == e.ref && p.entry.hash == e.hash ? 1 : 0;
+    n += p.seg == seg && p.entry.ref == e.ref ? 1 : 0;
   }
   return n;
 }
@@ -179,9 +177,10 @@ RC_ALWAYS_INLINE bool Stripe::ValidTail(StoreThreadImpl& t, Segment seg, Tail* o
 
 size_t Stripe::UnlinkTail(StoreThreadImpl& t, Segment seg, const Tail& tail) {
   Pop(t, seg);
-  const ChainIndex::Slot slot = index_.LocateRef(tail.entry.ref, tail.entry.hash);
+  // The item's line is loaded (the pull read it): its hash finds its bucket.
+  const BucketIndex::Slot slot = index_.LocateRef(tail.entry.ref, store_->Hash(tail.item->key()));
   index_.Remove(slot);
-  return Release(t, slot.item, nullptr);
+  return Release(t, slot.item, /*entry_stays=*/false);
 }
 
 void Stripe::ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item&)> visit) const {
@@ -190,10 +189,8 @@ void Stripe::ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item
   std::vector<LruEntry> skipped;
   queues_[Seg(seg)].ScanFromOldest(max, [&](const LruEntry& e) {
     if (const size_t recorded = StaleCount(seg, e); recorded > 0) {
-      const auto seen =
-          static_cast<size_t>(std::count_if(skipped.begin(), skipped.end(), [&](const LruEntry& s) {
-            return s.ref == e.ref && s.hash == e.hash;
-          }));
+      const auto seen = static_cast<size_t>(std::count_if(
+          skipped.begin(), skipped.end(), [&](const LruEntry& s) { return s.ref == e.ref; }));
       if (seen < recorded) {
         skipped.push_back(e);
         return false;
@@ -204,26 +201,35 @@ void Stripe::ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item
 }
 
 std::string Stripe::CheckQueues() const {
+  // The linked items, from the index; the queues are checked against them.
+  std::map<uint32_t, const Item*> linked;
+  for (uint64_t b = 0; b < index_.buckets(); ++b) {
+    const_cast<BucketIndex&>(index_).ForEachSlot(b, [&](const BucketIndex::Slot& slot) {
+      linked[store_->heap()->ToRef(slot.item)] = slot.item;
+    });
+  }
+  if (linked.size() != index_.items()) {
+    return std::to_string(linked.size()) + " items in the index's slots, " +
+           std::to_string(index_.items()) + " counted";
+  }
   for (int s = 0; s < kSegments; ++s) {
     const auto seg = static_cast<Segment>(s);
-    // Entries per (ref, hash), and how many of them name a linked item of
-    // this segment with that key.
-    std::map<std::pair<uint32_t, uint32_t>, size_t> entries;
+    // Entries per reference, and whether each names a linked item of this
+    // segment.
+    std::map<uint32_t, size_t> entries;
     queues_[s].ScanFromOldest(SIZE_MAX, [&](const LruEntry& e) {
-      ++entries[{e.ref, e.hash}];
+      ++entries[e.ref];
       return false;
     });
     size_t live = 0;
-    for (const auto& [key, n] : entries) {
-      const LruEntry e{key.first, key.second};
-      const Item* item = index_.LocateRef(e.ref, e.hash).item;
-      const bool linked = item != nullptr && item->segment() == seg &&
-                          static_cast<uint32_t>(store_->Hash(item->key())) == e.hash;
-      live += linked ? 1 : 0;
-      const size_t want_stale = n - (linked ? 1 : 0);
-      if (const size_t recorded = StaleCount(seg, e); recorded != want_stale) {
-        return "segment " + std::to_string(s) + " ref " + std::to_string(e.ref) + ": " +
-               std::to_string(n) + " entries, linked " + std::to_string(linked) + ", recorded " +
+    for (const auto& [ref, n] : entries) {
+      const auto it = linked.find(ref);
+      const bool in_seg = it != linked.end() && it->second->segment() == seg;
+      live += in_seg ? 1 : 0;
+      const size_t want_stale = n - (in_seg ? 1 : 0);
+      if (const size_t recorded = StaleCount(seg, LruEntry{ref}); recorded != want_stale) {
+        return "segment " + std::to_string(s) + " ref " + std::to_string(ref) + ": " +
+               std::to_string(n) + " entries, linked " + std::to_string(in_seg) + ", recorded " +
                std::to_string(recorded);
       }
     }
@@ -256,22 +262,23 @@ void Stripe::MarkLinked(Item* item, Segment seg) {
   item->state().store(st, std::memory_order_relaxed);
 }
 
-void Stripe::Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint32_t hash,
+void Stripe::Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint64_t hash,
                   base::RelTime now) {
   // memcached's do_item_link: last access = now, into HOT (or TEMP/COLD).
   const Segment seg = store_->SegmentForNew(item->exptime(), now);
   item->set_time(now);
   MarkLinked(item, seg);
-  index_.InsertHead(item, hash);  // publishes the item (release)
+  const BucketIndex::Growth g = index_.Insert(item, hash);  // publishes the item (release)
+  if (RC_UNLIKELY(g.allocated != 0 || g.retired != nullptr)) IndexGrew(t, g, 0);
   Account(t, cost, seg, +1);
   t.counters().total_items.Add();
   t.CountSize(*item, +1);
-  Push(t, seg, {store_->heap()->ToRef(item), hash});
+  Push(t, seg, {store_->heap()->ToRef(item)});
   AfterLink(t, now);
 }
 
-void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item,
-                     const StoreImpl::ItemCost& cost, uint32_t hash, base::RelTime now,
+void Stripe::Replace(StoreThreadImpl& t, const BucketIndex::Slot& slot, Item* item,
+                     const StoreImpl::ItemCost& cost, uint64_t hash, base::RelTime now,
                      ReplaceKind kind) {
   Segment seg;
   if (kind == kNewValue) {
@@ -283,16 +290,16 @@ void Stripe::Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* ite
   }
   MarkLinked(item, seg);
   index_.Replace(slot, item);  // publishes the item (release)
-  Release(t, slot.item, &hash);
+  Release(t, slot.item, /*entry_stays=*/true);
   Account(t, cost, seg, +1);
   t.CountSize(*item, +1);
-  Push(t, seg, {store_->heap()->ToRef(item), hash});
+  Push(t, seg, {store_->heap()->ToRef(item)});
   AfterLink(t, now);
 }
 
-void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
+void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint64_t hash, base::RelTime now,
                   ReplaceKind kind) {
-  const ChainIndex::Slot slot = index_.Locate(item->key(), hash);
+  const BucketIndex::Slot slot = index_.Locate(item->key(), hash);
   const StoreImpl::ItemCost cost = store_->CostOf(*item);
   if (slot.item == old) {
     Replace(t, slot, item, cost, hash, now, kind);
@@ -302,14 +309,25 @@ void Stripe::Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base
   }
 }
 
-size_t Stripe::Release(StoreThreadImpl& t, Item* item, const uint32_t* hash) {
+void Stripe::IndexGrew(StoreThreadImpl& t, const BucketIndex::Growth& g, size_t charged) {
+  // Charged like queue blocks: without evicting, in the middle of a link.
+  if (g.allocated > charged && !t.pool().Take(g.allocated - charged)) {
+    store_->budget().Force(g.allocated - charged);
+  }
+  if (g.retired != nullptr) {
+    t.Credit(g.retired_bytes);
+    t.RetireDirectory(g.retired);
+  }
+}
+
+size_t Stripe::Release(StoreThreadImpl& t, Item* item, bool entry_stays) {
   // A plain store, not an atomic RMW: a reader setting a bit meanwhile may
   // lose it, which no one reads on an unlinked item.
   item->state().store(static_cast<uint8_t>(item->state_bits() & ~item_state::kLinked),
                       std::memory_order_relaxed);
   const StoreImpl::ItemCost cost = store_->CostOf(*item);
   const Segment seg = item->segment();
-  if (hash != nullptr) MarkStale(t, seg, {store_->heap()->ToRef(item), *hash});
+  if (entry_stays) MarkStale(t, seg, {store_->heap()->ToRef(item)});
   Account(t, cost, seg, -1);
   t.CountSize(*item, -1);
   t.counters().cls(cost.cls).used_chunks.Add(-1);
@@ -321,14 +339,14 @@ size_t Stripe::Release(StoreThreadImpl& t, Item* item, const uint32_t* hash) {
   return cost.charge;
 }
 
-size_t Stripe::Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot, uint32_t hash) {
+size_t Stripe::Unlink(StoreThreadImpl& t, const BucketIndex::Slot& slot) {
   index_.Remove(slot);
-  return Release(t, slot.item, &hash);
+  return Release(t, slot.item, /*entry_stays=*/true);
 }
 
-ChainIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
-                                    base::RelTime now, MissReason* why) {
-  ChainIndex::Slot slot = index_.Locate(key, hash);
+BucketIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, uint64_t hash,
+                                     base::RelTime now, MissReason* why) {
+  BucketIndex::Slot slot = index_.Locate(key, hash);
   if (slot.item == nullptr) {
     *why = MissReason::kAbsent;
     return slot;
@@ -344,18 +362,18 @@ ChainIndex::Slot Stripe::LocateLive(StoreThreadImpl& t, std::string_view key, ui
     *why = MissReason::kNone;
     return slot;
   }
-  Unlink(t, slot, hash);
-  return {slot.link, nullptr};
+  Unlink(t, slot);
+  return {};
 }
 
-void Stripe::Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now) {
+void Stripe::Touched(StoreThreadImpl& t, Item* item, base::RelTime now) {
   item->set_time(now);
   if (!store_->lru().segmented() || item->segment() != Segment::kCold ||
       (item->state_bits() & item_state::kActive) == 0) {
     return;
   }
   // An active COLD item goes to WARM. Its COLD entry stays behind, stale.
-  const LruEntry e{store_->heap()->ToRef(item), hash};
+  const LruEntry e{store_->heap()->ToRef(item)};
   const StoreImpl::ItemCost cost = store_->CostOf(*item);
   SetSegment(item, Segment::kWarm, /*clear_active=*/true);
   AccountMove(t, cost, Segment::kCold, Segment::kWarm);
@@ -565,13 +583,7 @@ void Stripe::AfterLink(StoreThreadImpl& t, base::RelTime now) {
   // paused growth, at 4/3 of a bucket per link instead of 1/3.
   for (int split = 0; split < 2 && index_.WantsSplit(); ++split) {
     const size_t cost = index_.SplitCost();
-    if (cost == 0 || t.pool().Take(cost)) {
-      const ChainIndex::Retired r = index_.Split();
-      if (r.directory != nullptr) {
-        t.Credit(r.bytes);
-        t.RetireDirectory(r.directory);
-      }
-    }
+    if (cost == 0 || t.pool().Take(cost)) IndexGrew(t, index_.Split(), cost);
   }
   for (int s = 0; s < kSegments; ++s) {
     LruQueue& q = queues_[s];
@@ -619,15 +631,10 @@ bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base:
   // Splits between batches only move items to higher buckets, so nothing is
   // missed; an item may be checked twice.
   while (*bucket < index_.buckets() && visited < max_items) {
-    ChainIndex::Slot s = index_.BucketSlot(*bucket);
-    while (s.item != nullptr) {
+    visited += index_.ForEachSlot(*bucket, [&](const BucketIndex::Slot& s) {
       Item* item = s.item;
-      ++visited;
       const int cls = store_->ClassIndexOf(*item);
-      if (class_filter != nullptr && !(*class_filter)[cls]) {
-        s = index_.NextSlot(s);
-        continue;
-      }
+      if (class_filter != nullptr && !(*class_filter)[cls]) return;
       ClassCounters& c = t.counters().cls(cls);
       c.crawler_items_checked.Add();
       ++*checked;
@@ -638,12 +645,9 @@ bool Stripe::Crawl(StoreThreadImpl& t, uint64_t* bucket, size_t max_items, base:
         if ((item->state_bits() & item_state::kFetched) == 0 && !flushed) {
           c.expired_unfetched.Add();
         }
-        Unlink(t, s, static_cast<uint32_t>(store_->Hash(item->key())));
-        s = index_.Reread(s);
-      } else {
-        s = index_.NextSlot(s);
+        Unlink(t, s);
       }
-    }
+    });
     ++*bucket;
   }
   return *bucket < index_.buckets();

@@ -34,7 +34,7 @@
 
 #include "absl/functional/function_ref.h"
 
-#include "chain_index.h"
+#include "bucket_index.h"
 #include "lru_queue.h"
 #include "ringcache/storage/item.h"
 #include "ringcache/storage/store.h"
@@ -48,43 +48,47 @@ class StoreThreadImpl;
 
 class Stripe {
  public:
+  // The index's buckets hold about 2^kItemsPerBucketLog2 items each (the
+  // growth target is 6.5): the store sizes -o hashpower's buckets by it.
+  static constexpr int kItemsPerBucketLog2 = 3;
+
   Stripe(StoreImpl* store, int initial_log2);
   ~Stripe() = default;
   Stripe(const Stripe&) = delete;
   Stripe& operator=(const Stripe&) = delete;
 
   std::mutex& mu() { return mu_; }
-  ChainIndex& index() { return index_; }
-  const ChainIndex& index() const { return index_; }
+  BucketIndex& index() { return index_; }
+  const BucketIndex& index() const { return index_; }
 
   // --- Below: mu() held ---
 
   // Finds `key`, unlinking it first if it expired or was flushed (memcached's
   // do_item_get with DONT_UPDATE); `why` tells what a miss was.
-  ChainIndex::Slot LocateLive(StoreThreadImpl& t, std::string_view key, uint32_t hash,
-                              base::RelTime now, MissReason* why);
+  BucketIndex::Slot LocateLive(StoreThreadImpl& t, std::string_view key, uint64_t hash,
+                               base::RelTime now, MissReason* why);
   // Links a new key. The item's CAS is set; its state bits may carry flags.
   // `cost` is store()->CostOf(*item) (callers have it at hand).
-  void Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint32_t hash,
+  void Link(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, uint64_t hash,
             base::RelTime now);
   // Links `item` in place of slot.item (same key) and retires the old one.
   // kNewValue: a new value (memcached links a new item: HOT, time now,
   // total_items). kSameItem: the same item re-laid out (an exptime field
   // added, a stale mark): it keeps its segment and last access time.
   enum ReplaceKind : uint8_t { kNewValue, kSameItem };
-  void Replace(StoreThreadImpl& t, const ChainIndex::Slot& slot, Item* item,
-               const StoreImpl::ItemCost& cost, uint32_t hash, base::RelTime now, ReplaceKind kind);
+  void Replace(StoreThreadImpl& t, const BucketIndex::Slot& slot, Item* item,
+               const StoreImpl::ItemCost& cost, uint64_t hash, base::RelTime now, ReplaceKind kind);
   // Replace() for callers that allocated (and so may have evicted) since they
   // located `old`: finds the key again, then replaces `old`, or links `item`
   // anew if eviction took `old` meanwhile.
-  void Swap(StoreThreadImpl& t, Item* old, Item* item, uint32_t hash, base::RelTime now,
+  void Swap(StoreThreadImpl& t, Item* old, Item* item, uint64_t hash, base::RelTime now,
             ReplaceKind kind);
   // Unlinks and retires slot.item (whose key hashes to `hash`), crediting its
   // bytes to `t`; returns them.
-  size_t Unlink(StoreThreadImpl& t, const ChainIndex::Slot& slot, uint32_t hash);
+  size_t Unlink(StoreThreadImpl& t, const BucketIndex::Slot& slot);
   // memcached's do_item_update for an existing item: the last access time,
   // and an active COLD item moves to WARM.
-  void Touched(StoreThreadImpl& t, Item* item, uint32_t hash, base::RelTime now);
+  void Touched(StoreThreadImpl& t, Item* item, base::RelTime now);
 
   // Evicts (or reclaims) from the COLD tail, pulling HOT/WARM down when COLD
   // is empty, until `want` bytes were credited to `t` or ten rounds in a row
@@ -186,15 +190,18 @@ class Stripe {
   // An item changes segment: the same as -1 in `from`, +1 in `to`.
   void AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment from, Segment to);
   // Index and bookkeeping half of unlinking an item that left the index.
-  // `hash` given: its entry stays in its queue and is recorded stale; null:
-  // the caller popped it.
-  size_t Release(StoreThreadImpl& t, Item* item, const uint32_t* hash);
+  // `entry_stays`: its entry stays in its queue and is recorded stale;
+  // otherwise the caller popped it.
+  size_t Release(StoreThreadImpl& t, Item* item, bool entry_stays);
+  // Charges what the index allocated beyond `charged` and retires a
+  // directory it replaced.
+  void IndexGrew(StoreThreadImpl& t, const BucketIndex::Growth& g, size_t charged);
   // Marks `item` linked in `seg` (before it is published).
   static void MarkLinked(Item* item, Segment seg);
 
   StoreImpl* const store_;
   std::mutex mu_;
-  ChainIndex index_;
+  BucketIndex index_;
   LruQueue queues_[kSegments];
   StaleSet stale_[kSegments];
   struct PendingStale {

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <vector>
 
-#include "chain_index.h"
+#include "bucket_index.h"
 #include "stripe.h"
 
 namespace ringcache::storage {
@@ -187,7 +187,7 @@ RC_ALWAYS_INLINE void StoreThreadImpl::FreeItemInline(Item* item) {
 
 RC_ALWAYS_INLINE void StoreThreadImpl::FreeRetiredInline(const RetireQueue::Entry& r) {
   if (RC_UNLIKELY(r.directory())) {
-    ChainIndex::FreeDirectory(r.ptr());
+    BucketIndex::FreeDirectory(r.ptr());
     return;
   }
   if (RC_LIKELY(r.bytes != 0)) {

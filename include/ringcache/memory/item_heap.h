@@ -2,7 +2,7 @@
 // node carved from it, and an explicit jemalloc tcache per thread.
 //
 // Why a region of our own: every item sits at `base + ref * 16` for a 32-bit
-// `ref`, so the store's index chains and LRU queues hold 4-byte references
+// `ref`, so the store's index and LRU queues hold 4-byte references
 // instead of 8-byte pointers. jemalloc allocates from this region because its
 // arenas are created with extent hooks that carve extents out of it (a bump
 // pointer per node partition; jemalloc retains and reuses what it is given, so

@@ -34,13 +34,14 @@
 //   - memory/item_heap.h: items live in one reserved region carved into
 //     per-NUMA-node arenas, so 32-bit references (base + ref*16) replace
 //     pointers in the index and the LRU.
-//   - chain_index.h: per-stripe chained buckets grown one bucket per insert
-//     (linear hashing): no rehash pause, a steady 2.7 bytes per item, readers
+//   - bucket_index.h: per-stripe buckets of ten references with tag bytes in
+//     one cache line, two candidate buckets per key, grown one bucket per
+//     insert (linear hashing): no rehash pause, ~10 bytes per item, readers
 //     retry only when a split crossed their path.
 //   - lru_queue.h + stripe.h: memcached's segmented LRU as FIFO queues of
-//     (reference, hash) entries; stale entries are recognised through the
-//     index and swept; active COLD items are rescued at the tail instead of
-//     through a bump queue. Writers evict from the stripe whose COLD tail is
+//     4-byte references; stale entries are recorded when they go stale
+//     (stale_set.h) and swept; active COLD items are rescued at the tail
+//     instead of through a bump queue. Writers evict from the stripe whose COLD tail is
 //     oldest, so eviction follows the LRU across stripes.
 //   - memory/budget.h: -m as one atomic budget drawn on through per-thread
 //     pools; item, index and queue bytes are all charged, exactly.
@@ -387,33 +388,29 @@ class StoreThread final {
   GetResult Get(std::string_view key, base::RelTime now, const GetOptions& options);
 
   // Prefetch hints for pipelined requests: PrefetchBucket starts loading the
-  // index bucket of a key that will be looked up soon and returns its hash;
-  // PrefetchItem, called a little later with that hash, starts loading the
-  // first item the bucket points at (`skip` = 1, later still: the second).
-  // Lookups of a batch then wait for memory once, together, instead of once
-  // per request. Pure hints: results never change.
+  // index buckets of a key that will be looked up soon and returns its hash;
+  // PrefetchItems, called a little later with such hashes, starts loading the
+  // items those buckets name under the keys' tags. Lookups of a batch then
+  // wait for memory once, together, instead of once per request. Pure hints:
+  // results never change.
   uint64_t PrefetchBucket(std::string_view key) const;
   uint64_t KeyHash(std::string_view key) const;
   // A staged look-ahead over `count` lookups about to be served in order
   // (their KeyHash()es in `hashes`): as lookup `index` is served, this moves
-  // the loads of the ones after it one stage on: lookup index + 16 starts
-  // loading its bucket, index + 12 reads that bucket and starts loading the
-  // chain's first item, index + 8 and index + 4 the next items (kPlanStages
-  // stages, kPlanDistance apart). `staged[k]` counts the lookups stage k has
-  // reached and starts zeroed; `cursors` holds each lookup's position between
-  // stages (written before read): the address of its bucket's head after the
-  // first stage, then the reference of the chain item last hinted (0: the
-  // chain ended). Both belong to the caller (server/key_plan.h). Cursors are
-  // valid until the thread next quiesces or goes offline; pure hints
-  // otherwise. One call does every stage, so the stages inline into it.
-  static constexpr int kPlanStages = 4;
-  static constexpr int kPlanDistance = 4;
+  // the loads of the ones after it one stage on: lookup index + 12 starts
+  // loading its two buckets, index + 6 reads their tags and starts loading
+  // the items they name under its tag (kPlanStages stages, kPlanDistance
+  // apart). `staged[k]` counts the lookups stage k has reached and starts
+  // zeroed; `cursors` (kPlanCursors per lookup) holds the addresses of its
+  // buckets between the stages (written before read). Both belong to the
+  // caller (server/key_plan.h). Cursors are valid until the thread next
+  // quiesces or goes offline; pure hints otherwise. One call does every
+  // stage, so the stages inline into it.
+  static constexpr int kPlanStages = 2;
+  static constexpr int kPlanDistance = 6;
+  static constexpr int kPlanCursors = 2;
   void AdvancePlan(const uint64_t* hashes, uint64_t* cursors, int count, int* staged,
                    int index) const;
-  void PrefetchItem(uint64_t hash, int skip = 0) const;
-  // PrefetchItem for a batch of PrefetchBucket's hashes, in two passes: every
-  // chain's first item, then every second one (about half of all keys sit
-  // behind another item in their chain), so the batch's loads overlap.
   void PrefetchItems(const uint64_t* hashes, int n) const;
   GetResult Get(std::string_view key, base::RelTime now) { return Get(key, now, GetOptions{}); }
   TouchResult Touch(std::string_view key, base::RelTime new_exptime, base::RelTime now);

@@ -23,11 +23,11 @@ std::vector<uint32_t> Drain(LruQueue& q) {
 TEST(LruQueueTest, FifoOrderAcrossBlocks) {
   LruQueue q;
   size_t allocated = 0;
-  for (uint32_t i = 1; i <= 2000; ++i) allocated += q.PushNewest({i, i * 7});
+  for (uint32_t i = 1; i <= 2000; ++i) allocated += q.PushNewest({i});
   EXPECT_EQ(q.size(), 2000u);
   EXPECT_EQ(allocated, q.bytes());
   EXPECT_GE(q.bytes(), 2000 * sizeof(LruEntry));
-  EXPECT_EQ(q.PeekOldest()->hash, 7u);
+  EXPECT_EQ(q.PeekOldest()->ref, 1u);
   const std::vector<uint32_t> order = Drain(q);
   ASSERT_EQ(order.size(), 2000u);
   for (uint32_t i = 0; i < 2000; ++i) ASSERT_EQ(order[i], i + 1);
@@ -38,7 +38,7 @@ TEST(LruQueueTest, FifoOrderAcrossBlocks) {
 TEST(LruQueueTest, PeekFromOldestCountsFromTheTailAcrossBlocks) {
   LruQueue q;
   EXPECT_EQ(q.PeekFromOldest(0), nullptr);
-  for (uint32_t i = 1; i <= 1500; ++i) q.PushNewest({i, 0});
+  for (uint32_t i = 1; i <= 1500; ++i) q.PushNewest({i});
   for (int i = 0; i < 300; ++i) q.PopOldest();  // the tail block starts mid-way
   for (size_t k : {size_t{0}, size_t{1}, size_t{200}, size_t{250}, size_t{900}, size_t{1199}}) {
     const LruEntry* e = q.PeekFromOldest(k);
@@ -51,10 +51,10 @@ TEST(LruQueueTest, PeekFromOldestCountsFromTheTailAcrossBlocks) {
 
 TEST(LruQueueTest, PushOldestPutsBackAtTheTail) {
   LruQueue q;
-  q.PushNewest({2, 0});
-  q.PushNewest({3, 0});
-  q.PushOldest({1, 0});
-  for (uint32_t i = 0; i < 1000; ++i) q.PushOldest({0, 0});  // spills into new blocks
+  q.PushNewest({2});
+  q.PushNewest({3});
+  q.PushOldest({1});
+  for (uint32_t i = 0; i < 1000; ++i) q.PushOldest({0});  // spills into new blocks
   q.PopOldest();
   std::vector<uint32_t> order = Drain(q);
   ASSERT_EQ(order.size(), 1002u);
@@ -66,7 +66,7 @@ TEST(LruQueueTest, PushOldestPutsBackAtTheTail) {
 
 TEST(LruQueueTest, PopReturnsTheBytesOfFreedBlocks) {
   LruQueue q;
-  for (uint32_t i = 0; i < 1000; ++i) q.PushNewest({i, 0});
+  for (uint32_t i = 0; i < 1000; ++i) q.PushNewest({i});
   size_t freed = 0;
   while (!q.empty()) freed += q.PopOldest();
   EXPECT_GT(freed, 0u);
@@ -75,7 +75,7 @@ TEST(LruQueueTest, PopReturnsTheBytesOfFreedBlocks) {
 
 TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
   LruQueue q;
-  for (uint32_t i = 0; i < 5000; ++i) q.PushNewest({i, 0});
+  for (uint32_t i = 0; i < 5000; ++i) q.PushNewest({i});
   const size_t before = q.bytes();
   size_t freed = 0;
   // Keep multiples of 5, in budgets that end mid-block.
@@ -92,7 +92,7 @@ TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
 
 TEST(LruQueueTest, ScanFromSweepVisitsWhatTheNextSweepChecks) {
   LruQueue q;
-  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i, 0});
+  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i});
   // Blocks emptied and folded along the way; 60 steps of 45 stay short of a wrap.
   for (int step = 0; step < 60; ++step) {
     std::vector<uint32_t> ahead, checked;
@@ -117,14 +117,14 @@ TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
   for (int op = 0; op < 200000; ++op) {
     const int r = static_cast<int>(rng() % 100);
     if (r < 45) {
-      q.PushNewest({next, 0});
+      q.PushNewest({next});
       model.push_back(next++);
     } else if (r < 55 && !model.empty()) {
       ASSERT_EQ(q.PeekOldest()->ref, model.front());
       q.PopOldest();
       model.pop_front();
     } else if (r < 60) {
-      q.PushOldest({next, 0});
+      q.PushOldest({next});
       model.push_front(next++);
     } else if (r < 80 && !model.empty()) {
       dead.insert(model[rng() % model.size()]);
@@ -147,7 +147,7 @@ TEST(LruQueueTest, PrefetchFromOldestStaysWithinTheQueue) {
   // A hint reads nothing, but its walk over blocks must stay in bounds at
   // every offset and length (ASan checks the addresses it forms).
   LruQueue q;
-  for (uint32_t i = 0; i < 1500; ++i) q.PushNewest({i + 1, 0});
+  for (uint32_t i = 0; i < 1500; ++i) q.PushNewest({i + 1});
   for (int i = 0; i < 300; ++i) q.PopOldest();  // a partly consumed first block
   for (size_t from = 0; from < q.size() + 10; from += 37) {
     for (size_t count : {size_t{1}, size_t{8}, size_t{16}, size_t{600}, size_t{5000}}) {

@@ -151,7 +151,7 @@ TEST_F(LruTest, OperationsThatAllocateUnderTheLockSurviveEvictingTheirOwnItem) {
   // A large item at the COLD tail of a full stripe: appending to it (or
   // incrementing it) allocates its successor under the stripe lock, and
   // that allocation can only be paid for by evicting the item itself. The
-  // store must not then write into the evicted item's old chain position.
+  // store must not then write into the evicted item's old index slot.
   auto fill_behind = [&](int from, int count) {
     for (int i = from; i < from + count; ++i) Set(Key(i), value_);
   };
@@ -173,7 +173,7 @@ TEST_F(LruTest, OperationsThatAllocateUnderTheLockSurviveEvictingTheirOwnItem) {
   num[0] = '8';
   EXPECT_EQ(Value("num"), num);
 
-  // Every chain is still sound: a walk sees each live key exactly once.
+  // The index is still sound: a walk sees each live key exactly once.
   std::set<std::string> seen;
   WalkCursor cursor;
   while (t_->Walk(&cursor, 100, 100,
