@@ -114,9 +114,9 @@ void RunTurns(benchmark::State& state, bool set) {
   }
   const std::vector<std::vector<std::string>> turns = MakeTurns(keys, conns, set);
   size_t t = 0;
-  // Overwrites leave stale LRU queue entries that the queues' sweeps remove
-  // only once they pile up: before measuring, overwrite every key about
-  // twice, so the measured turns pay the steady state's sweeping.
+  // Overwrites leave tombstones in the LRU queues, and sparse queue blocks
+  // are merged only once they thin out: before measuring, overwrite every
+  // key about twice, so the measured turns pay the steady state's merges.
   const size_t warm_turns = set ? 2 * static_cast<size_t>(keys) / (conns * kDepth) + 1 : 0;
   for (size_t i = 0; i < warm_turns; ++i) {
     if (!WarmUpTurn(wc, hosts, handlers, turns[t++ % turns.size()])) {

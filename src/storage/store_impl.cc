@@ -15,8 +15,8 @@ namespace ringcache::storage {
 namespace {
 
 constexpr int kMaxStripeBits = 10;
-// Each stripe costs a 4 KB index segment, up to four queue blocks and four
-// small stale-entry tables even when empty; keep that baseline under ~1/64 of the memory limit.
+// Each stripe costs a 4 KB index segment and up to four queue blocks even when
+// empty; keep that baseline under ~1/64 of the memory limit.
 constexpr size_t kStripeBaseline = 64 * 1024;
 
 int ChooseStripeBits(const StoreConfig& c) {

@@ -19,9 +19,10 @@
 // to its maintainer thread; here the background thread does it for stripes
 // nobody writes to).
 //
-// Queue entries left behind by unlinks and bumps are recorded in a StaleSet
-// per segment when they go stale (stale_set.h), so telling them from live ones
-// never walks the index.
+// Each linked item keeps its queue entry's position in its `next` field; an
+// item unlinked or bumped out of COLD leaves a tombstone there (lru_queue.h),
+// written in batches whose lines load meanwhile, so a tail never needs the
+// index to tell a live entry from a dead one.
 //
 // Threading: everything except the lock-free index lookups requires `mu`.
 #pragma once
@@ -38,7 +39,6 @@
 #include "lru_queue.h"
 #include "ringcache/storage/item.h"
 #include "ringcache/storage/store.h"
-#include "stale_set.h"
 #include "store_impl.h"
 
 namespace ringcache::storage {
@@ -107,8 +107,8 @@ class Stripe {
 
   // Age of the oldest valid item of a segment (0 if empty).
   base::RelTime TailAge(StoreThreadImpl& t, Segment seg, base::RelTime now);
-  // The same without dropping stale entries (statistics; looks at most a
-  // few hundred entries past the tail).
+  // The same without popping tombstones (statistics; looks at most a few
+  // hundred entries past the tail).
   base::RelTime PeekTailAge(Segment seg, base::RelTime now) const;
 
   uint64_t items(Segment s) const { return live_[static_cast<int>(s)]; }
@@ -117,12 +117,12 @@ class Stripe {
   uint64_t bytes() const {
     return live_bytes_[0] + live_bytes_[1] + live_bytes_[2] + live_bytes_[3];
   }
-  // Bytes of the LRU queues and their stale-entry tables.
+  // Bytes of the LRU queues.
   size_t queue_bytes() const;
   // Checks the queues against the index (tests): every linked item of a
-  // segment has exactly one unrecorded entry in that segment's queue, and
-  // every other entry is recorded stale. Returns the first violation found,
-  // or an empty string.
+  // segment has exactly one live entry, in that segment's queue, at the
+  // position its `next` names, and every other entry is a tombstone (written
+  // or pending). Returns the first violation found, or an empty string.
   std::string CheckQueues() const;
 
   // Last access time of the COLD tail (kNoColdTail when COLD is empty),
@@ -146,11 +146,11 @@ class Stripe {
   // moves to COLD).
   int PullTail(StoreThreadImpl& t, Segment seg, uint8_t flags, uint64_t limit_bytes,
                base::RelTime max_age, base::RelTime now, size_t* freed);
-  // The tail entry of `seg` and its item; stale entries at the tail are
-  // dropped on the way.
+  // The tail entry of `seg` and its item; tombstones at the tail are
+  // dropped on the way (pending ones written first).
   struct Tail {
     Item* item;
-    LruEntry entry;
+    uint32_t ref;
   };
   bool ValidTail(StoreThreadImpl& t, Segment seg, Tail* out, bool ahead = false);
   // Pops the tail entry and unlinks its item (expiry, eviction); returns the
@@ -159,38 +159,34 @@ class Stripe {
   // Visits the items of the live entries from the tail of `seg` until `visit`
   // returns true or `max` entries were seen; drops nothing.
   void ScanLive(Segment seg, size_t max, absl::FunctionRef<bool(const Item&)> visit) const;
-  // Records that `e` in the queue of `seg` went stale, or consumes such a
-  // record; both charge or credit the table's change in size to `t`. A
-  // record waits in `pending_stale_` (its slot loading meanwhile) until the
-  // batch is full or the tables are read: FlushStale inserts the batch.
-  void MarkStale(StoreThreadImpl& t, Segment seg, const LruEntry& e);
-  bool TakeStale(StoreThreadImpl& t, Segment seg, const LruEntry& e);
-  void FlushStale(StoreThreadImpl& t);
-  void ChargeResize(StoreThreadImpl& t, size_t before, size_t after);
-  // Records equal to `e` in `seg`, and all records of `seg`, batch included.
-  size_t StaleCount(Segment seg, const LruEntry& e) const;
-  size_t StaleSize(Segment seg) const;
+  // Whether a pending tombstone names `pos` in `seg`'s queue.
+  bool Buried(Segment seg, uint32_t pos) const;
+  // Queues the tombstone of `item`'s entry in `seg`'s queue (its line starts
+  // loading); FlushTombs writes the batch, and runs before anything reads a
+  // tail or moves entries.
+  void Bury(StoreThreadImpl& t, Segment seg, const Item* item);
+  void FlushTombs(StoreThreadImpl& t);
+  // Charges (> 0) or credits (< 0) queue blocks, without evicting.
+  void ChargeQueue(StoreThreadImpl& t, int64_t bytes);
   // Pops the tail entry of `from` and re-queues the item (of `cost`) at the
   // head of `to`.
-  void MoveTail(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, const LruEntry& e,
-                Segment from, Segment to);
-  void Push(StoreThreadImpl& t, Segment seg, LruEntry e);
+  void MoveTail(StoreThreadImpl& t, Item* item, const StoreImpl::ItemCost& cost, Segment from,
+                Segment to);
+  // Appends `item` to `seg`'s queue and stores its position in the item.
+  void Push(StoreThreadImpl& t, Segment seg, Item* item);
   void Pop(StoreThreadImpl& t, Segment seg);
   void SetSegment(Item* item, Segment seg, bool clear_active);
-  // Pure hint for checking a queue entry of `seg`: its stale-table slot and
-  // its item.
-  void PrefetchEntry(Segment seg, const LruEntry& e) const;
   // Starts loading what validating the next `entries` tail entries of HOT
   // and WARM (and COLD if `with_cold`) will touch.
   void PrefetchTails(size_t entries, bool with_cold) const;
-  // Bookkeeping after a link: index growth, queue compaction, juggling.
+  // Bookkeeping after a link: index growth, juggling.
   void AfterLink(StoreThreadImpl& t, base::RelTime now);
   // Adds (sign +1) or removes (-1) an item's bytes and count in `seg`.
   void Account(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment seg, int sign);
   // An item changes segment: the same as -1 in `from`, +1 in `to`.
   void AccountMove(StoreThreadImpl& t, const StoreImpl::ItemCost& cost, Segment from, Segment to);
   // Index and bookkeeping half of unlinking an item that left the index.
-  // `entry_stays`: its entry stays in its queue and is recorded stale;
+  // `entry_stays`: its entry stays in its queue and becomes a tombstone;
   // otherwise the caller popped it.
   size_t Release(StoreThreadImpl& t, Item* item, bool entry_stays);
   // Charges what the index allocated beyond `charged` and retires a
@@ -203,14 +199,14 @@ class Stripe {
   std::mutex mu_;
   BucketIndex index_;
   LruQueue queues_[kSegments];
-  StaleSet stale_[kSegments];
-  struct PendingStale {
-    LruEntry entry;
+  struct Relocator;
+  struct Tomb {
+    uint32_t pos;
     Segment seg;
   };
-  static constexpr int kPendingStale = 16;
-  PendingStale pending_stale_[kPendingStale];
-  int pending_stale_count_ = 0;
+  static constexpr int kPendingTombs = 16;
+  Tomb tombs_[kPendingTombs];
+  int pending_tombs_ = 0;
   uint64_t live_[kSegments] = {};
   uint64_t live_bytes_[kSegments] = {};
   bool cold_tail_dirty_ = false;

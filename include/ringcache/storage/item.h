@@ -5,8 +5,8 @@
 // fits jemalloc's 64-byte class (20 bytes of header). Layout, all fields in
 // host byte order, the item starting 16-byte aligned:
 //
-//   0  u32  next        unused since the index became bucketed (atomic; the
-//                       LRU queue position is planned here)
+//   0  u32  next        position of the item's LRU queue entry while linked
+//                       (lru_queue.h; under the stripe lock)
 //   4  u32  time        last access, memcached's it->time (atomic)
 //   8  u8   state       flag bits below, set by readers too (atomic)
 //   9  u8   layout      which optional fields follow (immutable)

@@ -39,9 +39,10 @@
 //     insert (linear hashing): no rehash pause, ~10 bytes per item, readers
 //     retry only when a split crossed their path.
 //   - lru_queue.h + stripe.h: memcached's segmented LRU as FIFO queues of
-//     4-byte references; stale entries are recorded when they go stale
-//     (stale_set.h) and swept; active COLD items are rescued at the tail
-//     instead of through a bump queue. Writers evict from the stripe whose COLD tail is
+//     4-byte references; each item keeps its entry's position, so removing
+//     it leaves a tombstone there, and sparse queue blocks are merged;
+//     active COLD items are rescued at the tail instead of through a bump
+//     queue. Writers evict from the stripe whose COLD tail is
 //     oldest, so eviction follows the LRU across stripes.
 //   - memory/budget.h: -m as one atomic budget drawn on through per-thread
 //     pools; item, index and queue bytes are all charged, exactly.

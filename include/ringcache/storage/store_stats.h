@@ -71,7 +71,7 @@ struct StoreStats {
   uint64_t hash_power_level = 0;  // log2 of the index's buckets, all stripes together
   uint64_t hash_bytes = 0;        // bytes of bucket heads
   bool hash_is_expanding = false;
-  uint64_t lru_queue_bytes = 0;   // bytes of LRU queue blocks and stale-entry tables
+  uint64_t lru_queue_bytes = 0;   // bytes of LRU queue blocks
   base::RelTime oldest_live = 0;  // flush_all deadline in force (memcached's "oldest")
   int stripes = 0;
   int numa_nodes = 0;

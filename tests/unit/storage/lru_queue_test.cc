@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <random>
-#include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -11,23 +11,46 @@
 namespace ringcache::storage {
 namespace {
 
+// Stands in for the items: remembers each reference's position as the queue
+// reports it.
+struct Positions {
+  std::unordered_map<uint32_t, uint32_t> at;
+  size_t moves = 0;
+  void Hint(uint32_t /*ref*/) {}
+  void Move(uint32_t ref, uint32_t pos) {
+    ASSERT_TRUE(at.count(ref)) << "moved a dead entry " << ref;
+    at[ref] = pos;
+    ++moves;
+  }
+};
+
+int64_t Push(LruQueue& q, Positions& p, uint32_t ref) {
+  uint32_t pos;
+  const int64_t bytes = q.PushNewest(ref, &pos, p);
+  p.at[ref] = pos;
+  return bytes;
+}
+
+// The live references from the tail, popping everything.
 std::vector<uint32_t> Drain(LruQueue& q) {
   std::vector<uint32_t> out;
-  while (auto e = q.PeekOldest()) {
-    out.push_back(e->ref);
+  while (const uint32_t* e = q.PeekOldest()) {
+    if (*e != 0) out.push_back(*e);
     q.PopOldest();
   }
   return out;
 }
 
-TEST(LruQueueTest, FifoOrderAcrossBlocks) {
+TEST(LruQueueTest, FifoOrderAcrossBlocksWithStablePositions) {
   LruQueue q;
-  size_t allocated = 0;
-  for (uint32_t i = 1; i <= 2000; ++i) allocated += q.PushNewest({i});
+  Positions p;
+  int64_t allocated = 0;
+  for (uint32_t i = 1; i <= 2000; ++i) allocated += Push(q, p, i);
   EXPECT_EQ(q.size(), 2000u);
-  EXPECT_EQ(allocated, q.bytes());
-  EXPECT_GE(q.bytes(), 2000 * sizeof(LruEntry));
-  EXPECT_EQ(q.PeekOldest()->ref, 1u);
+  EXPECT_EQ(allocated, static_cast<int64_t>(q.bytes()));
+  EXPECT_GE(q.bytes(), 2000 * sizeof(uint32_t));
+  EXPECT_EQ(*q.PeekOldest(), 1u);
+  for (const auto& [ref, pos] : p.at) ASSERT_EQ(q.At(pos), ref);
   const std::vector<uint32_t> order = Drain(q);
   ASSERT_EQ(order.size(), 2000u);
   for (uint32_t i = 0; i < 2000; ++i) ASSERT_EQ(order[i], i + 1);
@@ -37,124 +60,157 @@ TEST(LruQueueTest, FifoOrderAcrossBlocks) {
 
 TEST(LruQueueTest, PeekFromOldestCountsFromTheTailAcrossBlocks) {
   LruQueue q;
-  EXPECT_EQ(q.PeekFromOldest(0), nullptr);
-  for (uint32_t i = 1; i <= 1500; ++i) q.PushNewest({i});
-  for (int i = 0; i < 300; ++i) q.PopOldest();  // the tail block starts mid-way
-  for (size_t k : {size_t{0}, size_t{1}, size_t{200}, size_t{250}, size_t{900}, size_t{1199}}) {
-    const LruEntry* e = q.PeekFromOldest(k);
-    ASSERT_NE(e, nullptr) << k;
-    EXPECT_EQ(e->ref, 301 + k) << k;
-  }
-  EXPECT_EQ(q.PeekFromOldest(1200), nullptr);
-  EXPECT_EQ(q.PeekFromOldest(0), q.PeekOldest());
-}
-
-TEST(LruQueueTest, PushOldestPutsBackAtTheTail) {
-  LruQueue q;
-  q.PushNewest({2});
-  q.PushNewest({3});
-  q.PushOldest({1});
-  for (uint32_t i = 0; i < 1000; ++i) q.PushOldest({0});  // spills into new blocks
+  Positions p;
+  for (uint32_t i = 1; i <= 1500; ++i) Push(q, p, i);
   q.PopOldest();
-  std::vector<uint32_t> order = Drain(q);
-  ASSERT_EQ(order.size(), 1002u);
-  EXPECT_EQ(order[998], 0u);
-  EXPECT_EQ(order[999], 1u);
-  EXPECT_EQ(order[1000], 2u);
-  EXPECT_EQ(order[1001], 3u);
-}
-
-TEST(LruQueueTest, PopReturnsTheBytesOfFreedBlocks) {
-  LruQueue q;
-  for (uint32_t i = 0; i < 1000; ++i) q.PushNewest({i});
-  size_t freed = 0;
-  while (!q.empty()) freed += q.PopOldest();
-  EXPECT_GT(freed, 0u);
-  EXPECT_EQ(q.bytes(), 0u);
-}
-
-TEST(LruQueueTest, SweepDropsRejectedEntriesAndKeepsOrder) {
-  LruQueue q;
-  for (uint32_t i = 0; i < 5000; ++i) q.PushNewest({i});
-  const size_t before = q.bytes();
-  size_t freed = 0;
-  // Keep multiples of 5, in budgets that end mid-block.
-  for (int step = 0; step < 200; ++step) {
-    freed += q.Sweep(37, [](const LruEntry& e) { return e.ref % 5 == 0; });
+  for (size_t k = 0; k < 1499; ++k) {
+    const uint32_t* e = q.PeekFromOldest(k);
+    ASSERT_NE(e, nullptr) << k;
+    ASSERT_EQ(*e, k + 2);
   }
-  EXPECT_EQ(q.size(), 1000u);
-  EXPECT_EQ(before - q.bytes(), freed);
-  EXPECT_LT(q.bytes(), before / 3);  // sparse blocks were merged
-  const std::vector<uint32_t> order = Drain(q);
-  ASSERT_EQ(order.size(), 1000u);
-  for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(order[i], i * 5);
+  EXPECT_EQ(q.PeekFromOldest(1499), nullptr);
 }
 
-TEST(LruQueueTest, ScanFromSweepVisitsWhatTheNextSweepChecks) {
+TEST(LruQueueTest, TombstonesArePoppedAndEmptyBlocksFreed) {
   LruQueue q;
-  for (uint32_t i = 0; i < 3000; ++i) q.PushNewest({i});
-  // Blocks emptied and folded along the way; 60 steps of 45 stay short of a wrap.
-  for (int step = 0; step < 60; ++step) {
-    std::vector<uint32_t> ahead, checked;
-    q.ScanFromSweep(45, [&](const LruEntry& e) { ahead.push_back(e.ref); });
-    q.Sweep(45, [&](const LruEntry& e) {
-      checked.push_back(e.ref);
-      return e.ref % 3 == 0;
-    });
-    ASSERT_EQ(ahead, checked) << step;
-    if (step == 0) {
-      EXPECT_EQ(ahead.front(), 0u);  // before any sweep: from the tail
+  Positions p;
+  for (uint32_t i = 1; i <= 3000; ++i) Push(q, p, i);
+  const size_t before = q.bytes();
+  // Every entry of the second block, in batches: its block goes at once.
+  std::vector<uint32_t> second;
+  for (uint32_t i = 1; i <= 3000; ++i) {
+    if ((p.at[i] >> LruQueue::kIndexBits) == (p.at[1500] >> LruQueue::kIndexBits)) {
+      second.push_back(i);
     }
   }
+  ASSERT_GT(second.size(), 500u);
+  size_t freed = 0;
+  for (size_t k = 0; k < second.size(); k += 16) {
+    uint32_t pos[16];
+    int n = 0;
+    for (size_t j = k; j < std::min(second.size(), k + 16); ++j) pos[n++] = p.at[second[j]];
+    for (size_t j = k; j < k + n; ++j) p.at.erase(second[j]);
+    freed += q.Tombstone(pos, n, p);
+  }
+  EXPECT_EQ(freed, LruQueue::kBlockBytes);
+  EXPECT_EQ(q.bytes(), before - LruQueue::kBlockBytes);
+  EXPECT_EQ(p.moves, 0u);  // its neighbours were full: nothing merged
+  const std::vector<uint32_t> order = Drain(q);
+  ASSERT_EQ(order.size(), 3000 - second.size());
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  EXPECT_EQ(order.front(), 1u);
+  EXPECT_EQ(order.back(), 3000u);
 }
 
-TEST(LruQueueTest, SweepInterleavedWithPushAndPopMatchesAModel) {
-  std::mt19937 rng(7);
+TEST(LruQueueTest, SparseBlocksMergeKeepingOrderAndPositions) {
   LruQueue q;
-  std::deque<uint32_t> model;  // exactly the queue's entries, oldest first
-  std::set<uint32_t> dead;
+  Positions p;
+  for (uint32_t i = 1; i <= 10000; ++i) Push(q, p, i);
+  const size_t full = q.bytes();
+  // Kill seven in eight, spread over every block.
+  std::vector<uint32_t> doomed;
+  for (uint32_t i = 1; i <= 10000; ++i) {
+    if (i % 8 != 0) doomed.push_back(i);
+  }
+  for (size_t k = 0; k < doomed.size(); k += 16) {
+    uint32_t pos[16];
+    int n = 0;
+    for (size_t j = k; j < std::min(doomed.size(), k + 16); ++j) {
+      pos[n++] = p.at[doomed[j]];
+      p.at.erase(doomed[j]);
+    }
+    q.Tombstone(pos, n, p);
+  }
+  EXPECT_GT(p.moves, 0u);
+  EXPECT_LE(q.bytes(), full / 3);
+  for (const auto& [ref, pos] : p.at) ASSERT_EQ(q.At(pos), ref) << ref;
+  const std::vector<uint32_t> order = Drain(q);
+  ASSERT_EQ(order.size(), 1250u);
+  for (size_t i = 0; i < order.size(); ++i) ASSERT_EQ(order[i], 8 * (i + 1));
+}
+
+// Random pushes, tombstones of random live entries and pops, against a model
+// of the live order; positions must follow every move, and memory stays
+// within a small multiple of the live entries.
+TEST(LruQueueTest, ChurnMatchesAModelAndStaysCompact) {
+  LruQueue q;
+  Positions p;
+  std::mt19937 rng(5);
+  std::deque<uint32_t> model;  // live references, oldest first
+  std::vector<uint32_t> live;  // the same, in no order, for picking
+  std::unordered_map<uint32_t, size_t> slot;
   uint32_t next = 1;
-  for (int op = 0; op < 200000; ++op) {
-    const int r = static_cast<int>(rng() % 100);
-    if (r < 45) {
-      q.PushNewest({next});
-      model.push_back(next++);
-    } else if (r < 55 && !model.empty()) {
-      ASSERT_EQ(q.PeekOldest()->ref, model.front());
-      q.PopOldest();
-      model.pop_front();
-    } else if (r < 60) {
-      q.PushOldest({next});
-      model.push_front(next++);
-    } else if (r < 80 && !model.empty()) {
-      dead.insert(model[rng() % model.size()]);
+  size_t worst_bytes_per_live = 0;
+  for (int step = 0; step < 300000; ++step) {
+    const uint32_t r = rng() % 100;
+    if (r < 50 || live.size() < 100) {
+      Push(q, p, next);
+      model.push_back(next);
+      slot[next] = live.size();
+      live.push_back(next);
+      ++next;
+    } else if (r < 97) {
+      // A batch of up to 16 deaths, as the stripe writes them.
+      uint32_t pos[16];
+      int n = 0;
+      const int want = 1 + static_cast<int>(rng() % 16);
+      while (n < want && !live.empty()) {
+        const size_t k = rng() % live.size();
+        const uint32_t ref = live[k];
+        live[k] = live.back();
+        slot[live[k]] = k;
+        live.pop_back();
+        slot.erase(ref);
+        pos[n++] = p.at[ref];
+        p.at.erase(ref);
+        model.erase(std::find(model.begin(), model.end(), ref));
+      }
+      q.Tombstone(pos, n, p);
     } else {
-      std::set<uint32_t> dropped;
-      q.Sweep(rng() % 50, [&](const LruEntry& e) {
-        if (dead.count(e.ref) == 0) return true;
-        dropped.insert(e.ref);
+      // The tail: tombstones go, the first live entry is consumed.
+      while (const uint32_t* e = q.PeekOldest()) {
+        const uint32_t ref = *e;
+        q.PopOldest();
+        if (ref == 0) continue;
+        ASSERT_EQ(ref, model.front()) << step;
+        model.pop_front();
+        const size_t k = slot[ref];
+        live[k] = live.back();
+        slot[live[k]] = k;
+        live.pop_back();
+        slot.erase(ref);
+        p.at.erase(ref);
+        break;
+      }
+    }
+    if (step % 5000 == 0 && !model.empty()) {
+      for (const auto& [ref, pos] : p.at) ASSERT_EQ(q.At(pos), ref) << step;
+      std::vector<uint32_t> seen;
+      q.ScanFromOldest(SIZE_MAX, [&](uint32_t ref, uint32_t) {
+        if (ref != 0) seen.push_back(ref);
         return false;
       });
-      std::erase_if(model, [&](uint32_t v) { return dropped.count(v) != 0; });
+      ASSERT_TRUE(std::equal(seen.begin(), seen.end(), model.begin(), model.end())) << step;
+      if (model.size() > 20000) {
+        worst_bytes_per_live = std::max(worst_bytes_per_live, q.bytes() / model.size());
+      }
     }
-    ASSERT_EQ(q.size(), model.size()) << op;
   }
-  const std::vector<uint32_t> got = Drain(q);
-  EXPECT_EQ(got, std::vector<uint32_t>(model.begin(), model.end()));
+  // Four bytes an entry; merges keep blocks over a quarter full on average.
+  EXPECT_LE(worst_bytes_per_live, 16u);
+  // An entry moves less than once in its life on average.
+  EXPECT_LT(p.moves, static_cast<size_t>(next));
 }
 
 TEST(LruQueueTest, PrefetchFromOldestStaysWithinTheQueue) {
-  // A hint reads nothing, but its walk over blocks must stay in bounds at
-  // every offset and length (ASan checks the addresses it forms).
   LruQueue q;
-  for (uint32_t i = 0; i < 1500; ++i) q.PushNewest({i + 1});
-  for (int i = 0; i < 300; ++i) q.PopOldest();  // a partly consumed first block
-  for (size_t from = 0; from < q.size() + 10; from += 37) {
-    for (size_t count : {size_t{1}, size_t{8}, size_t{16}, size_t{600}, size_t{5000}}) {
-      q.PrefetchFromOldest(from, count);
-    }
-  }
-  EXPECT_EQ(q.size(), 1200u);
+  Positions p;
+  q.PrefetchFromOldest(0, 100);  // empty: nothing to hint
+  for (uint32_t i = 0; i < 1500; ++i) Push(q, p, i + 1);
+  q.PrefetchFromOldest(0, 64);
+  q.PrefetchFromOldest(1000, 2000);  // runs past the head
+  q.PrefetchFromOldest(5000, 10);    // starts past the head
+  EXPECT_EQ(q.size(), 1500u);
 }
 
 }  // namespace

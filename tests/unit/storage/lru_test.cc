@@ -273,11 +273,11 @@ TEST_F(LruTest, ClassStatsReportItemsAgesAndEvictions) {
   EXPECT_EQ(nonzero, 100u);  // the items with a TTL were the oldest
 }
 
-// Every way a queue entry goes stale (overwrite, delete, expiry, flush,
-// eviction, a read bump out of COLD, meta invalidate and x, the crawler and the
-// background maintainer) must leave the queues in agreement with the index:
-// each linked item has exactly one entry that is not recorded stale, in its
-// segment's queue (Stripe::CheckQueues), after every step of a random mix.
+// Every way a queue entry dies (overwrite, delete, expiry, flush, eviction, a
+// read bump out of COLD, meta invalidate and x, the crawler and the background
+// maintainer) must leave the queues in agreement with the index: each linked
+// item has exactly one live entry, in its segment's queue, at the position
+// the item names (Stripe::CheckQueues), after every step of a random mix.
 TEST_F(LruTest, QueuesAgreeWithTheIndexUnderARandomMix) {
   std::atomic<base::RelTime> clock{100};
   ASSERT_TRUE(store_->StartBackground([&] { return clock.load(); }).ok());
@@ -354,6 +354,44 @@ TEST_F(LruTest, QueuesAgreeWithTheIndexUnderARandomMix) {
   store_->StopBackground();
   std::lock_guard<std::mutex> lock(stripe.mu());
   EXPECT_EQ(stripe.CheckQueues(), "");
+}
+
+// Many small items overwritten, deleted and bumped at random: queue blocks
+// thin out and merge, moving entries (and their items' back-pointers), and
+// the queues stay a small multiple of the live entries.
+TEST_F(LruTest, QueuesStayCompactAndConsistentThroughBlockMerges) {
+  Open(OneStripe(size_t{64} << 20));
+  Stripe& stripe = store_->impl()->stripe(0);
+  std::mt19937 rng(3);
+  constexpr int kKeys = 40'000;
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(Put(Key(i), "v"), StoreResult::kStored);
+  for (int step = 0; step < 300'000; ++step) {
+    const std::string key = Key(static_cast<int>(rng() % kKeys));
+    switch (rng() % 8) {
+      case 0:
+        (void)t_->Delete(key, DeleteOptions{}, 100);
+        break;
+      case 1:
+        (void)t_->Get(key, 100);
+        (void)t_->Get(key, 100);
+        (void)Put(key, "w", {StoreMode::kAdd});  // an access: active COLD -> WARM
+        break;
+      default:
+        (void)Put(key, "x");
+        break;
+    }
+    if (step % 10'000 == 0) {
+      std::lock_guard<std::mutex> lock(stripe.mu());
+      ASSERT_EQ(stripe.CheckQueues(), "") << "step " << step;
+    }
+  }
+  std::lock_guard<std::mutex> lock(stripe.mu());
+  ASSERT_EQ(stripe.CheckQueues(), "");
+  const uint64_t items = stripe.items();
+  ASSERT_GT(items, uint64_t{kKeys} / 2);
+  // 4 bytes an entry, blocks over a quarter full on average, and per
+  // segment a block being filled.
+  EXPECT_LE(stripe.queue_bytes(), 16 * items + 4 * 2 * 4096) << items << " items";
 }
 
 }  // namespace
