@@ -134,10 +134,9 @@ class Stripe {
   void RefreshColdTail();
 
  private:
-  // kPullAhead: a long run of pulls (eviction, the maintainer's juggle),
-  // nobody hinted its tail entries: each check starts the loads of the entry
-  // kTailAhead places behind it. Writers' short juggles hint their batch
-  // instead (PrefetchTails).
+  // kPullAhead: each check starts the load of the item kTailAhead entries
+  // behind it (every juggle and eviction pulls so; the first kTailAhead
+  // entries are hinted before the run, PrefetchTails).
   enum PullFlags : uint8_t { kPullNone = 0, kPullEvict = 1, kPullAhead = 2 };
 
   // memcached's lru_pull_tail for one segment. Returns items removed or moved.
