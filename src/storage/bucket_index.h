@@ -5,8 +5,9 @@
 // Bucket (64 bytes): tags of the ten slots (a byte each: 0 empty, else 0x80 |
 // seven bits of the key's hash), per-slot writer metadata, an overflow link and
 // the ten item references. A lookup compares its tag against all ten at once
-// (two word loads) and reads only the items whose tags match; an item's `next`
-// field is not used, so the LRU can keep the item's queue position there.
+// (two word loads) and reads only the items whose tags match. The index does
+// not use the item's `next` field (the LRU keeps the item's queue position
+// there).
 //
 // Two choices: a key's hash gives two bucket words, w1 (bits 0..31) and w2
 // (bits 24..55; the stripe takes the top bits). A new key goes into the less
@@ -101,6 +102,8 @@ class BucketIndex {
   // --- Below: stripe lock held ---
 
   // Where an item sits, for replacing or removing it. item == nullptr: none.
+  // Valid until the next Split (which moves and compacts slots) or Remove of
+  // that slot; inserts and other removes leave it in place.
   struct Slot {
     Bucket* bucket = nullptr;
     int index = 0;

@@ -83,8 +83,7 @@ class Stripe {
   // anew if eviction took `old` meanwhile.
   void Swap(StoreThreadImpl& t, Item* old, Item* item, uint64_t hash, base::RelTime now,
             ReplaceKind kind);
-  // Unlinks and retires slot.item (whose key hashes to `hash`), crediting its
-  // bytes to `t`; returns them.
+  // Unlinks and retires slot.item, crediting its bytes to `t`; returns them.
   size_t Unlink(StoreThreadImpl& t, const BucketIndex::Slot& slot);
   // memcached's do_item_update for an existing item: the last access time,
   // and an active COLD item moves to WARM.
