@@ -26,6 +26,7 @@ BucketIndex::Directory* BucketIndex::NewDirectory(size_t capacity) {
 }
 
 size_t BucketIndex::DirectoryBytes(size_t capacity) {
+  // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of segment pointers
   return sizeof(Directory) + (capacity - 1) * sizeof(Bucket*);
 }
 
@@ -143,6 +144,7 @@ BucketIndex::Growth BucketIndex::AddSegment(std::atomic<Directory*>* atomic_dir,
   Directory* dir = atomic_dir->load(std::memory_order_relaxed);
   if (segment >= dir->capacity) {
     Directory* bigger = NewDirectory(dir->capacity * 2);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of segment pointers
     std::memcpy(static_cast<void*>(bigger->segments), dir->segments,
                 dir->capacity * sizeof(Bucket*));
     atomic_dir->store(bigger, std::memory_order_release);
